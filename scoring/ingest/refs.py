@@ -14,5 +14,6 @@ class ReferenceData:
     districts: set[str] = field(default_factory=set)
     rounds: set[str] = field(default_factory=set)
     merchants: dict[str, str] = field(default_factory=dict)  # uscc -> 单位名称
+    merchant_districts: dict[str, str] = field(default_factory=dict)  # uscc -> 区县
     industries: tuple[str, ...] = DEFAULT_INDUSTRIES
     allowed_districts: frozenset[str] | None = None  # an evaluator's scope; None = all

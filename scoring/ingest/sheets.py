@@ -82,7 +82,10 @@ def sheet_specs(system: IndicatorSystem, industries: tuple[str, ...] = DEFAULT_I
             pts = "、".join(f"{k} {v:g} 分" for k, v in ind.check_points.items())
             item_cols.append(Column(header, ind.code, "item", True, choices, f"检查项：{pts}；不适用填'不适用'"))
         else:
-            note = f"扣分项：填发现问题处数（整数 ≥ 0），每处扣 {ind.per_finding:g} 分，满分 {ind.max_points:g}；不适用填'不适用'"
+            note = (
+                f"扣分项：填发现问题处数（整数 ≥ 0），每处扣 {ind.per_finding:g} 分，"
+                f"满分 {ind.max_points:g}；不适用填'不适用'"
+            )
             item_cols.append(Column(header, ind.code, "item", True, (), note))
     for item in system.bonus_items:
         header = f"{item.code} {item.name.zh}"
@@ -92,7 +95,14 @@ def sheet_specs(system: IndicatorSystem, industries: tuple[str, ...] = DEFAULT_I
             note = f"加分项：填项数（整数 ≥ 0），每项 {item.points:g} 分，最多 {item.max_points:g} 分"
             item_cols.append(Column(header, item.code, "item", True, (), note))
     questions = tuple(
-        Column(f"{q.code} {q.name.zh}", q.code, "answer", False, (), "1–5 或 非常满意/满意/一般/不满意/非常不满意；空白=未作答")
+        Column(
+            f"{q.code} {q.name.zh}",
+            q.code,
+            "answer",
+            False,
+            (),
+            "1–5 或 非常满意/满意/一般/不满意/非常不满意；空白=未作答",
+        )
         for q in system.survey_questions
     )
     return (
