@@ -44,7 +44,7 @@ def stay_selected_share(
     candidates: pd.DataFrame,
     system: IndicatorSystem,
     settings: SelectionSettings,
-    robust: RobustnessSettings = RobustnessSettings(),  # noqa: B008 (frozen, immutable default)
+    robust: RobustnessSettings = RobustnessSettings(),
 ) -> pd.DataFrame:
     """Per candidate that is scored: share of draws in which it is 入选, and the 边缘 flag.
 

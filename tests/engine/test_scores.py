@@ -76,17 +76,16 @@ def test_likert_needs_min_responses_and_four_blanks_is_valid(system: IndicatorSy
     answers = [[5.0, 5.0, 5.0, 5.0, NAN, NAN, NAN, NAN]] * 4
     r = one(system, merchants=[merchant("U1")], inspections=[inspection("U1")], survey_rows=surveys("U1", answers))
     assert r["valid_responses"] == 4 and pd.isna(r["F1"])
-    # one more: index = mean of answered = (3×... ) 5 responses × 4 answers of 5 → 100 → 10 points
     r = one(system, merchants=[merchant("U1")], inspections=[inspection("U1")],
-            survey_rows=surveys("U1", answers + [[1.0] * 8]))  # fmt: skip
+            survey_rows=surveys("U1", [*answers, [1.0] * 8]))  # fmt: skip
     # answered: 16 fives (100) + 8 ones (0) → index = 1600 / 24 = 66.666… → F1 = 6.6667 → 6.67
     assert r["F1"] == 6.67 and r["satisfaction_index"] == pytest.approx(200 / 3)
 
 
 def test_bonus_items_and_cap(system: IndicatorSystem) -> None:
     # G1 5 + G2 3 + G3 min(6, 3×3) + G4 3 = 17 → capped at 15
-    r = one(system, merchants=[merchant("U1")],
-            inspections=[inspection("U1", G1=1.0, G2=1.0, G3=3.0, G4=1.0)], survey_rows=surveys("U1", FIVES))  # fmt: skip
+    bonus = inspection("U1", G1=1.0, G2=1.0, G3=3.0, G4=1.0)
+    r = one(system, merchants=[merchant("U1")], inspections=[bonus], survey_rows=surveys("U1", FIVES))
     assert (r["G1"], r["G2"], r["G3"], r["G4"]) == (5.0, 3.0, 6.0, 3.0)
     assert (r["bonus"], r["total"]) == (15.0, 115.0)
     r = one(

@@ -76,8 +76,8 @@ def test_quotas_waiting_list_and_tie_breaks(system: IndicatorSystem) -> None:
 
 
 def test_district_figures(system: IndicatorSystem) -> None:
-    # 上城区: U1 (applied, inspected, 100 with surveys), U2 (applied, not inspected), U3 (not applied, inspected, vetoed,
-    # C1 −2 → 98/100 with F1 → base 98). 余杭区: U4 applied, not inspected → no index.
+    # 上城区: U1 (applied, inspected, 100 with surveys), U2 (applied, not inspected),
+    # U3 (not applied, inspected, vetoed, C1 −2, F1 5 → 93). 余杭区: U4 applied, not inspected → no index.
     ms = [merchant("U1"), merchant("U2"), merchant("U3", applied=False), merchant("U4", district="余杭区")]
     ins = [inspection("U1"), inspection("U3", C1=1.0)]
     sv = surveys("U1", FIVES) + surveys("U3", [[3.0] * 8] * 5)  # U3 index 50 → F1 5 → earned 93 → 93.00
