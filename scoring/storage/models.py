@@ -1,0 +1,304 @@
+"""The database schema as thin typed SQLAlchemy 2 models (SPEC §3, §5, §9).
+
+Imported data is keyed by its natural key (SPEC §3) with a surrogate integer id; every imported
+row remembers the upload that last *changed* it and when. JSON columns hold canonical text
+(``columns.JSONText``); the bulk ones (inspection items, survey answers, result points) are
+plain text written and read column-wise by the repository.
+Scoring runs and the audit log are append-only: the ORM refuses to update or delete them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
+
+from scoring.storage.columns import JSONText, UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+USCC = String(18)
+UPLOAD_STATUSES = ("pending", "committed", "failed", "dry-run")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Imported:
+    """Columns of every imported table: which upload last changed the row, and when."""
+
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id", ondelete="SET NULL"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class District(Imported, Base):
+    __tablename__ = "district"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    code: Mapped[str | None] = mapped_column(String(6))
+    city: Mapped[str | None] = mapped_column(String)
+
+
+class Round(Imported, Base):
+    __tablename__ = "round"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)  # 评估基准日
+
+
+class Merchant(Imported, Base):
+    __tablename__ = "merchant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(USCC, unique=True)
+    name: Mapped[str] = mapped_column(String)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    industry: Mapped[str] = mapped_column(String)
+    address: Mapped[str | None] = mapped_column(Text)
+    store_name: Mapped[str | None] = mapped_column(String)
+    established: Mapped[date | None] = mapped_column(Date)
+    applied: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    applied_on: Mapped[date | None] = mapped_column(Date)
+    contact_person: Mapped[str | None] = mapped_column(String)  # personal data (SPEC §3.3)
+    phone: Mapped[str | None] = mapped_column(String)  # personal data
+    uscc_warning: Mapped[bool] = mapped_column(Boolean, server_default=false())  # bad check character
+
+
+class Inspection(Imported, Base):
+    __tablename__ = "inspection"
+    __table_args__ = (UniqueConstraint("uscc", "round_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    uscc: Mapped[str] = mapped_column(ForeignKey("merchant.uscc"))
+    name: Mapped[str | None] = mapped_column(String)  # as written on the sheet
+    inspected_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str | None] = mapped_column(String)
+    inspectors: Mapped[str] = mapped_column(String)
+    # {code: "符合"|"部分符合"|"不符合"|"不适用" (check) | findings (deduct; null = 不适用) | number (bonus)}
+    items: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    name_warning: Mapped[bool] = mapped_column(Boolean, server_default=false())  # name differs from registry
+
+
+class SurveyResponse(Imported, Base):
+    __tablename__ = "survey_response"
+    __table_args__ = (UniqueConstraint("round_id", "response_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"))
+    response_no: Mapped[str] = mapped_column(String)
+    uscc: Mapped[str] = mapped_column(ForeignKey("merchant.uscc"), index=True)
+    surveyed_on: Mapped[date | None] = mapped_column(Date)
+    method: Mapped[str | None] = mapped_column(String)
+    answers: Mapped[str] = mapped_column(Text)  # {question code: 1..5 | null (unanswered)}
+    invalid: Mapped[bool] = mapped_column(Boolean, server_default=false())  # 废卷
+
+
+class Complaint(Imported, Base):
+    __tablename__ = "complaint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_no: Mapped[str] = mapped_column(String, unique=True)
+    uscc: Mapped[str] = mapped_column(USCC, index=True)  # no FK: complaints arrive before merchants
+    name: Mapped[str | None] = mapped_column(String)
+    registered_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+    amount: Mapped[float | None] = mapped_column(Numeric(14, 2, asdecimal=False))
+    category: Mapped[str | None] = mapped_column(String)
+
+
+class CreditRecord(Imported, Base):
+    __tablename__ = "credit_record"
+    __table_args__ = (UniqueConstraint("uscc", "list_type", "listed_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(USCC)  # no FK: a record may name an unregistered merchant
+    list_type: Mapped[str] = mapped_column(String)
+    listed_on: Mapped[date] = mapped_column(Date)
+    removed_on: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    authority: Mapped[str | None] = mapped_column(String)
+    doc_no: Mapped[str | None] = mapped_column(String)
+
+
+class Upload(Base):
+    """The ledger of every uploaded file (SPEC §9: file name, SHA-256, user, time, counts)."""
+
+    __tablename__ = "upload"
+    __table_args__ = (CheckConstraint("status IN ('pending', 'committed', 'failed', 'dry-run')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    username: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    counts: Mapped[Any | None] = mapped_column(JSONText)  # {sheet: {read, stored, rejected, blank, ...}}
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class UploadIssue(Base):
+    """One problem found in an upload (error or warning), for the error report and data-quality view."""
+
+    __tablename__ = "upload_issue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("upload.id", ondelete="CASCADE"), index=True)
+    sheet: Mapped[str] = mapped_column(String)
+    row_no: Mapped[int | None] = mapped_column(Integer)  # row number in the uploaded sheet
+    column_name: Mapped[str | None] = mapped_column(String)
+    value: Mapped[str | None] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class ScoringRun(Base):
+    """One immutable scoring run: what was scored, with which indicator system and data, by whom."""
+
+    __tablename__ = "scoring_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String)
+    indicator_id: Mapped[str] = mapped_column(String)
+    indicator_version: Mapped[str] = mapped_column(String)
+    indicator_hash: Mapped[str] = mapped_column(String(64))
+    data_fingerprint: Mapped[str] = mapped_column(String)
+    settings: Mapped[Any] = mapped_column(JSONText)
+    merchant_count: Mapped[int] = mapped_column(Integer)
+    layout: Mapped[Any] = mapped_column(JSONText)  # column order of each result frame, point/dimension codes
+
+
+class MerchantResult(Base):
+    """A row of SPEC §5.1; district and industry denormalised for fast filtering."""
+
+    __tablename__ = "merchant_result"
+    __table_args__ = (
+        UniqueConstraint("run_id", "uscc"),
+        Index("ix_merchant_result_run_id_total", "run_id", "total"),
+        Index("ix_merchant_result_run_id_district", "run_id", "district"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_run.id", ondelete="CASCADE"))
+    uscc: Mapped[str] = mapped_column(USCC)
+    name: Mapped[str | None] = mapped_column(String)
+    district: Mapped[str | None] = mapped_column(String)
+    industry: Mapped[str | None] = mapped_column(String)
+    base: Mapped[float | None] = mapped_column(Float)
+    bonus: Mapped[float | None] = mapped_column(Float)
+    total: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[str | None] = mapped_column(String)
+    veto_text: Mapped[str | None] = mapped_column(Text)
+    city_rank: Mapped[int | None] = mapped_column(Integer)
+    district_rank: Mapped[int | None] = mapped_column(Integer)
+    industry_rank: Mapped[int | None] = mapped_column(Integer)
+    points: Mapped[str | None] = mapped_column(Text)  # {indicator or bonus code: points | null (N/A)}
+    dimensions: Mapped[str | None] = mapped_column(Text)  # {dimension code: subtotal | null}
+    extra: Mapped[str | None] = mapped_column(Text)  # any further engine columns, kept losslessly
+
+
+class CandidateResult(Base):
+    """A row of the SPEC §5.4 candidate output."""
+
+    __tablename__ = "candidate_result"
+    __table_args__ = (UniqueConstraint("run_id", "uscc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_run.id", ondelete="CASCADE"))
+    uscc: Mapped[str] = mapped_column(USCC)
+    name: Mapped[str | None] = mapped_column(String)
+    district: Mapped[str | None] = mapped_column(String)
+    industry: Mapped[str | None] = mapped_column(String)
+    total: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String)
+    waitlist_no: Mapped[int | None] = mapped_column(Integer)
+    reasons: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[str | None] = mapped_column(Text)
+
+
+class DistrictResult(Base):
+    """A row of the SPEC §5.5 district ranking."""
+
+    __tablename__ = "district_result"
+    __table_args__ = (UniqueConstraint("run_id", "district"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_run.id", ondelete="CASCADE"))
+    district: Mapped[str] = mapped_column(String)
+    applicants: Mapped[int | None] = mapped_column(Integer)
+    inspected_applicants: Mapped[int | None] = mapped_column(Integer)
+    coverage: Mapped[float | None] = mapped_column(Float)
+    mean_base: Mapped[float | None] = mapped_column(Float)
+    excellent_rate: Mapped[float | None] = mapped_column(Float)
+    veto_rate: Mapped[float | None] = mapped_column(Float)
+    satisfaction: Mapped[float | None] = mapped_column(Float)
+    on_time_rate: Mapped[float | None] = mapped_column(Float)
+    selected: Mapped[int | None] = mapped_column(Integer)
+    district_index: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    extra: Mapped[str | None] = mapped_column(Text)
+
+
+class CampaignSetting(Base):
+    __tablename__ = "campaign_setting"
+
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONText)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String)
+    action: Mapped[str] = mapped_column(String, index=True)
+    detail: Mapped[Any | None] = mapped_column(JSONText)
+
+
+class ImmutableRowError(RuntimeError):
+    """An append-only row (scoring run, audit entry) was about to be changed."""
+
+
+def _refuse_change(mapper: Mapper[Any], connection: Any, target: Any) -> None:
+    raise ImmutableRowError(f"{type(target).__name__} 记录不可修改或删除")
+
+
+for _model in (ScoringRun, AuditLog):
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)
