@@ -19,10 +19,10 @@ DISTRICT_COLUMNS = (
     "mean_base",
     "excellent_rate",
     "veto_rate",
-    "mean_satisfaction",
+    "satisfaction",
     "on_time_rate",
     "selected",
-    "index",
+    "district_index",
     "rank",
 )
 
@@ -70,13 +70,15 @@ def district_ranking(
             "mean_base": half_up(mean_base),
             "excellent_rate": half_up(excellent, 4),
             "veto_rate": half_up(veto_rate, 4),
-            "mean_satisfaction": half_up(satisfaction),
+            "satisfaction": half_up(satisfaction),
             "on_time_rate": half_up(on_time_rate, 4),
             "selected": selected.astype(int),
-            "index": half_up(index),
+            "district_index": half_up(index),
         },
         index=idx,
     ).reset_index()
-    out = out.sort_values(["index", "mean_base", "district"], ascending=[False, False, True], na_position="last")
-    out["rank"] = np.where(out["index"].notna(), np.arange(1, len(out) + 1), np.nan)
+    out = out.sort_values(
+        ["district_index", "mean_base", "district"], ascending=[False, False, True], na_position="last"
+    )
+    out["rank"] = np.where(out["district_index"].notna(), np.arange(1, len(out) + 1), np.nan)
     return out.reset_index(drop=True)[list(DISTRICT_COLUMNS)]

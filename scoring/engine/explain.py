@@ -103,7 +103,7 @@ def explain(
     sections.append(ExplanationSection("等级", (grade_line,)))
     ranks = [
         f"{label}第 {int(v)} 名"
-        for label, key in (("全市", "rank_city"), ("区县", "rank_district"), ("行业", "rank_industry"))
+        for label, key in (("全市", "city_rank"), ("区县", "district_rank"), ("行业", "industry_rank"))
         if (v := _num(row.get(key))) is not None
     ]
     rank_line = "，".join(ranks) + ("（被否决的商户排在其他商户之后）" if veto else "")

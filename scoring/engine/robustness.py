@@ -73,7 +73,7 @@ def stay_selected_share(
     qualified = eligible[:, None] & (total >= settings.threshold)
 
     cell, limit = _cells(s[["district", "industry"]], settings.quotas)
-    order = s["rank_city"].to_numpy(dtype=float)  # official tie-break position
+    order = s["city_rank"].to_numpy(dtype=float)  # official tie-break position
     selected = np.zeros_like(qualified)
     for c in np.unique(cell):  # loop over quota cells (a handful), vectorised over merchants and draws
         members = np.flatnonzero(cell == c)

@@ -107,11 +107,11 @@ def score_round(data: RoundData, system: IndicatorSystem) -> pd.DataFrame:
         result["raw_" + code] = insp[code]
 
     scored = result["total"].notna()
-    for col, group in (("rank_city", None), ("rank_district", "district"), ("rank_industry", "industry")):
+    for col, group in (("city_rank", None), ("district_rank", "district"), ("industry_rank", "industry")):
         result[col] = competition_rank(result["total"], result["vetoed"], result[group] if group else None)
         result.loc[~scored, col] = np.nan
     result = result.reset_index().rename(columns={"index": "uscc"})
-    return result.sort_values(["rank_city", "uscc"], kind="stable", na_position="last").reset_index(drop=True)
+    return result.sort_values(["city_rank", "uscc"], kind="stable", na_position="last").reset_index(drop=True)
 
 
 def _survey_codes(system: IndicatorSystem) -> list[str]:

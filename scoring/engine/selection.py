@@ -103,10 +103,10 @@ def candidates(
         placed = _apply_quotas(pool, settings.quotas)
         out.loc[placed.index, "status"] = placed["status"]
         out.loc[placed.index, "waitlist_no"] = placed["waitlist_no"].astype(float)
-    out["rank_city"] = s["rank_city"]
+    out["city_rank"] = s["city_rank"]
     out = out.reset_index()
     # Listed in ranking order (vetoed after the others), then the merchants not scored, by USCC.
-    out = out.sort_values(["rank_city", "uscc"], na_position="last", kind="stable").reset_index(drop=True)
+    out = out.sort_values(["city_rank", "uscc"], na_position="last", kind="stable").reset_index(drop=True)
     return out[["uscc", "name", "district", "industry", "total", "status", "waitlist_no", "reasons"]]
 
 

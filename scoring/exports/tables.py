@@ -21,9 +21,9 @@ SCORE_HEADERS = {
     "total": "综合得分",
     "grade": "等级",
     "veto_text": "否决原因",
-    "rank_city": "全市排名",
-    "rank_district": "区县排名",
-    "rank_industry": "行业排名",
+    "city_rank": "全市排名",
+    "district_rank": "区县排名",
+    "industry_rank": "行业排名",
 }
 CANDIDATE_HEADERS = {
     "uscc": "统一社会信用代码",

@@ -291,6 +291,22 @@ class AuditLog(Base):
     detail: Mapped[Any | None] = mapped_column(JSONText)
 
 
+class IndicatorVersion(Base):
+    """An indicator-system file as uploaded (SPEC §4): kept verbatim so every run can be reproduced."""
+
+    __tablename__ = "indicator_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    system_id: Mapped[str] = mapped_column(String)
+    version: Mapped[str] = mapped_column(String)
+    name: Mapped[str] = mapped_column(String)
+    content: Mapped[str] = mapped_column(Text)
+    uploaded_by: Mapped[str] = mapped_column(String)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
 class ImmutableRowError(RuntimeError):
     """An append-only row (scoring run, audit entry) was about to be changed."""
 

@@ -129,7 +129,7 @@ def test_ranking_ties_and_vetoed_last(system: IndicatorSystem) -> None:
     credit = [{"uscc": "U4", "list_type": "行政处罚", "listed_on": "2026-03-01", "removed_on": None}]
     r = score_round(make_round(ms, ins, credit=credit), system)
     assert list(r["uscc"]) == ["U3", "U1", "U2", "U4"]
-    assert list(r["rank_city"]) == [1, 2, 2, 4]
+    assert list(r["city_rank"]) == [1, 2, 2, 4]
     assert r.set_index("uscc").loc["U4", "total"] > r.set_index("uscc").loc["U3", "total"] - 1e-9
 
 

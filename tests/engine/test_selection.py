@@ -95,10 +95,10 @@ def test_district_figures(system: IndicatorSystem) -> None:
     assert (s["applicants"], s["inspected_applicants"], s["coverage"]) == (2, 1, 0.5)
     assert s["mean_base"] == 96.5  # (100 + 93) / 2
     assert (s["excellent_rate"], s["veto_rate"]) == (0.5, 0.5)  # U1 优秀; U3 vetoed → 不合格
-    assert s["mean_satisfaction"] == 75.0  # (100 + 50) / 2
+    assert s["satisfaction"] == 75.0  # (100 + 50) / 2
     assert s["on_time_rate"] == 0.5  # U2's 1 of 2; the unregistered XX is excluded
     assert s["selected"] == 1
     # index = 0.5 × 96.5 + 20 × 0.5 + 0.15 × 75 + 15 × 0.5 = 48.25 + 10 + 11.25 + 7.5 = 77.0
-    assert s["index"] == 77.0 and s["rank"] == 1
+    assert s["district_index"] == 77.0 and s["rank"] == 1
     y = d.loc["余杭区"]
-    assert pd.isna(y["index"]) and pd.isna(y["rank"]) and y["coverage"] == 0.0 and y["on_time_rate"] == 1.0
+    assert pd.isna(y["district_index"]) and pd.isna(y["rank"]) and y["coverage"] == 0.0 and y["on_time_rate"] == 1.0

@@ -59,7 +59,7 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Run the migrations up to ``revision`` in one transaction (SQLite DDL is transactional too).
 
     On SQLite, foreign keys are switched off while migrating (batch mode rebuilds tables, which

@@ -1,0 +1,254 @@
+"""Command line (SPEC §7): the same services as the web UI, headless.
+
+Exit codes: 0 success; 1 rows rejected or validation failed; 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from scoring.engine.indicators import IndicatorSystemError
+from scoring.exports.tables import candidate_table, district_table, score_table, table_bytes
+from scoring.services import indicators as indicator_service
+from scoring.services import runs
+from scoring.services.context import CLI_USER
+from scoring.services.imports import import_files
+from scoring.storage import repository as repo
+from scoring.storage.database import default_url, make_engine, session_scope
+from scoring.storage.errors import StorageError
+from scoring.storage.migrations import upgrade
+
+OK, FAILED, USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Wrong arguments or a missing file: exit code 2 with the Chinese message."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    db_help = "数据库 URL（默认：环境变量 FANGXIN_DB_URL，否则项目内的 SQLite 文件）"
+    top = argparse.ArgumentParser(prog="python -m scoring", description="放心消费创建评价系统 命令行")
+    top.add_argument("--db", help=db_help)
+    sub = top.add_subparsers(dest="command", required=True, metavar="命令")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text)
+        p.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
+        return p
+
+    p = command("template", "生成导入模板（依据指标体系）")
+    p.add_argument("out", metavar="OUT.xlsx")
+    p = command("import", "导入一个或多个文件（xlsx/csv）")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入数据库")
+    p.add_argument("--strict", action="store_true", help="任何一行被拒绝则整个文件不导入")
+    p.add_argument("--report", metavar="ERRORS.xlsx", help="问题清单（错误工作簿）保存位置")
+    for name, text in (
+        ("score", "对一个评估轮次评分（生成新的评分记录）"),
+        ("candidates", "示范单位候选名单（入选/候补/不符合及原因）"),
+        ("districts", "区县排名"),
+    ):
+        p = command(name, text)
+        p.add_argument("--round", required=True, metavar="NAME", help="评估轮次名称")
+        p.add_argument("--out", metavar="FILE", help="输出文件（.csv 或 .xlsx），缺省时打印到屏幕")
+        if name == "score":
+            p.add_argument("--indicators", metavar="FILE", help="使用指定的指标体系文件（YAML）")
+    p = command("demo", "生成并导入演示活动数据")
+    p.add_argument("--merchants", type=int, default=300)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--if-empty", action="store_true", help="仅当数据库中没有商户时导入")
+    p.add_argument("--out", metavar="FILE.xlsx", help="只写出演示工作簿，不导入")
+    command("migrate", "把数据库结构升级到最新版本")
+    return top
+
+
+def _write(out: str | None, frame_bytes: bytes, text: str) -> None:
+    if out:
+        Path(out).write_bytes(frame_bytes)
+        print(f"已写入 {out}")
+    else:
+        print(text)
+
+
+def _engine(args: argparse.Namespace, migrate: bool = True) -> Engine:
+    engine = make_engine(args.db or default_url())
+    args.engines.append(engine)  # disposed by main() when the command ends
+    if migrate:
+        upgrade(engine)  # the CLI is an operator tool: a fresh SQLite file is usable at once
+    return engine
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from scoring.ingest.template import build_template
+
+    engine = _engine(args)
+    system = indicator_service.active_system(engine)
+    with session_scope(engine, write=False) as s:
+        districts, rounds = repo.district_names(s), repo.round_names(s)
+    Path(args.out).write_bytes(build_template(system, districts=districts, rounds=rounds))
+    print(f"已生成导入模板 {args.out}（指标体系 {system.name.zh}，{system.short_hash}）")
+    return OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    files = []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(f"找不到文件：{name}")
+        files.append((path.name, path.read_bytes()))
+    engine = _engine(args)
+    system = indicator_service.active_system(engine)
+    outcomes = import_files(engine, CLI_USER, files, system, dry_run=args.dry_run, strict=args.strict)
+    status = OK
+    reports = []
+    for o in outcomes:
+        if len(outcomes) > 1:
+            print(f"== {o.file_name}")
+        for line in o.lines():
+            print(line)
+        if o.status == "dry-run":
+            print("（试运行：未写入数据库）")
+        if not o.ok:
+            status = FAILED
+        report = o.error_report()
+        if report is not None:
+            reports.append((o.file_name, report))
+    if args.report:
+        if reports:
+            Path(args.report).write_bytes(reports[0][1] if len(reports) == 1 else _merge_reports(outcomes))
+            print(f"问题清单已写入 {args.report}")
+        else:
+            print("没有需要报告的问题。")
+    return status
+
+
+def _merge_reports(outcomes: Sequence[object]) -> bytes:
+    from scoring.ingest.report import error_workbook
+    from scoring.ingest.results import UploadParse
+
+    sheets = []
+    notices = []
+    for o in outcomes:
+        parse = getattr(o, "parse", None)
+        if parse is not None:
+            sheets.extend(parse.sheets)
+            notices.extend(parse.notices)
+    return error_workbook(UploadParse(sheets, notices))
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    system = None
+    if args.indicators:
+        path = Path(args.indicators)
+        if not path.is_file():
+            raise UsageError(f"找不到指标体系文件：{args.indicators}")
+        system = indicator_service.ensure_version(engine, CLI_USER, path.read_bytes())
+    result = runs.run_scoring(engine, CLI_USER, args.round, system)
+    system = system or indicator_service.active_system(engine)
+    table = score_table(result.scores, system)
+    print(
+        f"评分记录 #{result.run.id}：{args.round}，{len(result.scores)} 家商户；"
+        f"指标体系 {result.run.indicator_version}（{result.run.indicator_hash[:12]}）"
+    )
+    _write(args.out, table_bytes(table, args.out or ".csv", "得分"), table.to_string(index=False, max_rows=30))
+    return OK
+
+
+def cmd_candidates(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    result = runs.current_results(engine, CLI_USER, args.round)
+    table = candidate_table(result.candidates)
+    counts = table["状态"].value_counts().to_dict()
+    print(f"评分记录 #{result.run.id}：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    _write(args.out, table_bytes(table, args.out or ".csv", "候选"), table.to_string(index=False, max_rows=30))
+    return OK
+
+
+def cmd_districts(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    result = runs.current_results(engine, CLI_USER, args.round)
+    table = district_table(result.districts)
+    print(f"评分记录 #{result.run.id}：{args.round} 区县排名")
+    _write(args.out, table_bytes(table, args.out or ".csv", "区县排名"), table.to_string(index=False))
+    return OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from scoring.demo import build_demo_workbook
+
+    try:
+        data = build_demo_workbook(merchants=args.merchants, seed=args.seed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"演示工作簿已写入 {args.out}")
+        return OK
+    engine = _engine(args)
+    with session_scope(engine, write=False) as s:
+        merchants = repo.data_counts(s)["merchants"]
+    if args.if_empty and merchants:
+        print(f"数据库已有 {merchants} 家商户，不导入演示数据。")
+        return OK
+    system = indicator_service.active_system(engine)
+    outcome = import_files(engine, CLI_USER, [("演示数据.xlsx", data)], system)[0]
+    for line in outcome.lines():
+        print(line)
+    if outcome.status != "committed":
+        return FAILED
+    with session_scope(engine, write=False) as s:
+        names = repo.round_names(s)
+    for name in names:
+        result = runs.run_scoring(engine, CLI_USER, name)
+        print(f"已评分：{name}（{len(result.scores)} 家商户，评分记录 #{result.run.id}）")
+    return OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _engine(args)
+    print("数据库结构已是最新版本。")
+    return OK
+
+
+COMMANDS = {
+    "template": cmd_template,
+    "import": cmd_import,
+    "score": cmd_score,
+    "candidates": cmd_candidates,
+    "districts": cmd_districts,
+    "demo": cmd_demo,
+    "migrate": cmd_migrate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse prints its own usage message
+        return USAGE if exc.code else OK
+    args.engines = []
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return USAGE
+    except runs.NoSuchRound as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return USAGE
+    except IndicatorSystemError as exc:
+        print(str(exc), file=sys.stderr)
+        return FAILED
+    except StorageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return FAILED
+    finally:
+        for engine in args.engines:
+            engine.dispose()
