@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: widgets, caching keyed by scope, the string catalogue, the session user."""
