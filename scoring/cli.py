@@ -16,7 +16,7 @@ from scoring.engine.indicators import IndicatorSystemError
 from scoring.exports.tables import candidate_table, district_table, score_table, table_bytes
 from scoring.services import indicators as indicator_service
 from scoring.services import runs
-from scoring.services.context import CLI_USER
+from scoring.services.context import CLI_USER, PermissionDenied, UserContext
 from scoring.services.imports import import_files
 from scoring.storage import repository as repo
 from scoring.storage.database import default_url, make_engine, session_scope
@@ -34,11 +34,14 @@ def _parser() -> argparse.ArgumentParser:
     db_help = "数据库 URL（默认：环境变量 FANGXIN_DB_URL，否则项目内的 SQLite 文件）"
     top = argparse.ArgumentParser(prog="python -m scoring", description="放心消费创建评价系统 命令行")
     top.add_argument("--db", help=db_help)
+    user_help = "以该账户的角色和区县范围执行（默认：命令行管理员）"
+    top.add_argument("--user", help=user_help)
     sub = top.add_subparsers(dest="command", required=True, metavar="命令")
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text, description=text)
         p.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
+        p.add_argument("--user", default=argparse.SUPPRESS, help=user_help)
         return p
 
     p = command("template", "生成导入模板（依据指标体系）")
@@ -64,6 +67,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--if-empty", action="store_true", help="仅当数据库中没有商户时导入")
     p.add_argument("--out", metavar="FILE.xlsx", help="只写出演示工作簿，不导入")
     command("migrate", "把数据库结构升级到最新版本")
+    p = command("users", "用户管理：add 新建 / passwd 重置密码 / deactivate 停用 / list 列表")
+    users = p.add_subparsers(dest="users_command", required=True, metavar="操作")
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        a = users.add_parser(name, help=text, description=text)
+        a.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
+        a.add_argument("--user", default=argparse.SUPPRESS, help=user_help)
+        return a
+
+    u = action("add", "新建用户（随机密码只显示一次）")
+    u.add_argument("username")
+    u.add_argument("--role", required=True, choices=["admin", "reviewer", "evaluator", "leader"])
+    u.add_argument("--district", help="评估员所属区县")
+    u.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码，而不是随机生成")
+    u = action("passwd", "重置密码（随机密码只显示一次）")
+    u.add_argument("username")
+    u.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码")
+    u = action("deactivate", "停用用户")
+    u.add_argument("username")
+    action("list", "列出用户")
     return top
 
 
@@ -81,6 +104,18 @@ def _engine(args: argparse.Namespace, migrate: bool = True) -> Engine:
     if migrate:
         upgrade(engine)  # the CLI is an operator tool: a fresh SQLite file is usable at once
     return engine
+
+
+def _user(args: argparse.Namespace, engine: Engine) -> UserContext:
+    """The operator (admin) by default; with --user, that account's role and 区县 scope."""
+    if not args.user:
+        return CLI_USER
+    from scoring.auth.accounts import reload
+
+    user = reload(engine, args.user)
+    if user is None:
+        raise UsageError(f"用户“{args.user}”不存在或已停用。")
+    return user
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -104,7 +139,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         files.append((path.name, path.read_bytes()))
     engine = _engine(args)
     system = indicator_service.active_system(engine)
-    outcomes = import_files(engine, CLI_USER, files, system, dry_run=args.dry_run, strict=args.strict)
+    outcomes = import_files(engine, _user(args, engine), files, system, dry_run=args.dry_run, strict=args.strict)
     status = OK
     reports = []
     for o in outcomes:
@@ -150,7 +185,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise UsageError(f"找不到指标体系文件：{args.indicators}")
         system = indicator_service.ensure_version(engine, CLI_USER, path.read_bytes())
-    result = runs.run_scoring(engine, CLI_USER, args.round, system)
+    result = runs.run_scoring(engine, _user(args, engine), args.round, system)
     system = system or indicator_service.active_system(engine)
     table = score_table(result.scores, system)
     print(
@@ -163,7 +198,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_candidates(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    result = runs.current_results(engine, CLI_USER, args.round)
+    result = runs.current_results(engine, _user(args, engine), args.round)
     table = candidate_table(result.candidates)
     counts = table["状态"].value_counts().to_dict()
     print(f"评分记录 #{result.run.id}：" + "，".join(f"{k} {v}" for k, v in counts.items()))
@@ -173,7 +208,7 @@ def cmd_candidates(args: argparse.Namespace) -> int:
 
 def cmd_districts(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    result = runs.current_results(engine, CLI_USER, args.round)
+    result = runs.current_results(engine, _user(args, engine), args.round)
     table = district_table(result.districts)
     print(f"评分记录 #{result.run.id}：{args.round} 区县排名")
     _write(args.out, table_bytes(table, args.out or ".csv", "区县排名"), table.to_string(index=False))
@@ -196,6 +231,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         merchants = repo.data_counts(s)["merchants"]
     if args.if_empty and merchants:
         print(f"数据库已有 {merchants} 家商户，不导入演示数据。")
+        _print_demo_accounts(engine)
         return OK
     system = indicator_service.active_system(engine)
     outcome = import_files(engine, CLI_USER, [("演示数据.xlsx", data)], system)[0]
@@ -208,6 +244,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for name in names:
         result = runs.run_scoring(engine, CLI_USER, name)
         print(f"已评分：{name}（{len(result.scores)} 家商户，评分记录 #{result.run.id}）")
+    _print_demo_accounts(engine)
     return OK
 
 
@@ -215,6 +252,45 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     _engine(args)
     print("数据库结构已是最新版本。")
     return OK
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from scoring.auth import accounts
+    from scoring.auth.passwords import random_password
+
+    engine = _engine(args)
+    actor = _user(args, engine)
+    given = sys.stdin.readline().rstrip("\n") if getattr(args, "password_stdin", False) else None
+    try:
+        if args.users_command == "add":
+            password = accounts.create_user(engine, actor, args.username, args.role, args.district, given)
+            print(
+                f"已创建用户 {args.username}（{args.role}）。"
+                + ("" if given else f"初始密码（只显示这一次）：{password}")
+            )
+        elif args.users_command == "passwd":
+            password = given or random_password()
+            accounts.set_password(engine, actor, args.username, password)
+            print(f"已重置 {args.username} 的密码。" + ("" if given else f"新密码（只显示这一次）：{password}"))
+        elif args.users_command == "deactivate":
+            accounts.update_user(engine, actor, args.username, active=False)
+            print(f"已停用用户 {args.username}。")
+        else:
+            print(accounts.accounts_frame(accounts.list_users(engine, actor)).to_string(index=False))
+    except accounts.AccountError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return FAILED
+    return OK
+
+
+def _print_demo_accounts(engine: Engine) -> None:
+    from scoring.auth.accounts import ensure_demo_accounts
+
+    created = ensure_demo_accounts(engine)
+    if created:
+        print("已创建演示账户（密码只显示这一次，请妥善保存）：")
+        for username, password in created.items():
+            print(f"  {username}  密码：{password}")
 
 
 COMMANDS = {
@@ -225,6 +301,7 @@ COMMANDS = {
     "districts": cmd_districts,
     "demo": cmd_demo,
     "migrate": cmd_migrate,
+    "users": cmd_users,
 }
 
 
@@ -235,11 +312,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse prints its own usage message
         return USAGE if exc.code else OK
     args.engines = []
+    args.user = getattr(args, "user", None)
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return USAGE
+    except PermissionDenied as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return FAILED
     except runs.NoSuchRound as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return USAGE

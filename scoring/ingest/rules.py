@@ -134,6 +134,33 @@ def _require_scope_merchant(check: SheetCheck) -> None:
         check.problems.error("uscc", outside, np.asarray(known + _scope_label(allowed), dtype=object))
 
 
+def _require_scope_any(check: SheetCheck) -> None:
+    """Complaint and credit rows of a scoped evaluator must concern a merchant of their districts.
+
+    City-wide 12315 and credit exports (including not-yet-registered USCCs) are imported by the city.
+    """
+    allowed = check.refs.allowed_districts
+    if allowed is None:
+        return
+    assert check.uscc_ok is not None
+    district = lookup(_codes(check), check.merchant_districts)
+    inside = district.isin(list(allowed)).to_numpy(dtype=bool, na_value=False)
+    outside = check.uscc_ok & ~inside
+    if outside.any():
+        known = (
+            ("该商户属于" + district + "，").fillna("该代码不在商户名录中，无法确认所属区县，").to_numpy(dtype=object)
+        )
+        check.problems.error("uscc", outside, np.asarray(known + _scope_label(allowed), dtype=object))
+
+
+def _admin_only(check: SheetCheck, what: str) -> None:
+    """区县 and 评估轮次 are campaign set-up: an evaluator's upload may not create or change them."""
+    if check.refs.allowed_districts is None:
+        return
+    name: pd.Series = check.values["name"]
+    check.problems.error("name", name.notna().to_numpy(dtype=bool), f"{what}由管理员维护，评估员不能导入或修改")
+
+
 def _date_order(check: SheetCheck, first: str, second: str, reason: str) -> None:
     a = np.asarray(check.values[first])
     b = np.asarray(check.values[second])
@@ -146,10 +173,12 @@ def validate_districts(check: SheetCheck) -> None:
     code: pd.Series = check.values["code"]
     bad = (code.notna() & ~code.str.fullmatch(r"\d{6}").fillna(False)).to_numpy(dtype=bool)
     check.problems.error("code", bad, "区县代码应为 6 位数字")
+    _admin_only(check, "区县")
 
 
 def validate_rounds(check: SheetCheck) -> None:
     _date_order(check, "start", "end", "结束日期早于开始日期")
+    _admin_only(check, "评估轮次")
 
 
 def validate_merchants(check: SheetCheck) -> None:
@@ -186,6 +215,7 @@ def validate_complaints(check: SheetCheck) -> None:
     unmatched = check.uscc_ok & ~check.registered
     cells.check_character_warnings(check.columns["uscc"], _codes(check), unmatched, check.problems)
     _date_order(check, "registered_on", "closed_on", "办结日期早于登记日期")
+    _require_scope_any(check)
     outcome: pd.Series = check.values["outcome"]
     on_time: pd.Series = check.values["on_time"]
     for closed in CLOSED_OUTCOMES:
@@ -200,6 +230,7 @@ def validate_credit(check: SheetCheck) -> None:
         check.columns["uscc"], _codes(check), check.uscc_ok & ~check.registered, check.problems
     )
     _date_order(check, "listed_on", "removed_on", "移出日期早于列入日期")
+    _require_scope_any(check)
 
 
 VALIDATORS = {

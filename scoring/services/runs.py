@@ -126,7 +126,8 @@ def results(engine: Engine, user: UserContext, round_name: str, run_id: int | No
 def current_results(engine: Engine, user: UserContext, round_name: str) -> RoundResults:
     """Results for the data, indicator system and settings as they are now (CLI candidates/districts).
 
-    The latest run is reused when it used exactly the current inputs; otherwise a new run is made.
+    The latest run is reused when it used exactly the current inputs; otherwise a new run is made
+    (by a user who may score; others get the latest run as it is).
     """
     system = indicator_service.active_system(engine)
     data = load_round(engine, round_name, system)
@@ -140,5 +141,7 @@ def current_results(engine: Engine, user: UserContext, round_name: str) -> Round
         and info.data_fingerprint == fingerprint(data)
         and info.settings == wanted
     ):
+        return results(engine, user, round_name, info.id)
+    if info is not None and not user.can("score"):
         return results(engine, user, round_name, info.id)
     return run_scoring(engine, user, round_name, system)

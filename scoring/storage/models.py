@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
 
@@ -316,5 +317,96 @@ def _refuse_change(mapper: Mapper[Any], connection: Any, target: Any) -> None:
 
 
 for _model in (ScoringRun, AuditLog):
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)
+
+
+class User(Base):
+    """A person who may sign in (SPEC §1 roles, §9): Argon2id hash, role, 区县 scope, lockout state."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String, server_default="")
+    password_hash: Mapped[str] = mapped_column(String)
+    role: Mapped[str] = mapped_column(String(16))
+    district: Mapped[str | None] = mapped_column(String)
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    failed_logins: Mapped[int] = mapped_column(Integer, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- review and dynamic management (SPEC §5.7) -------------------------------------------------
+
+REVIEW_STATES = ("待审核", "区县审核通过", "区县退回", "市级审核通过", "市级退回", "公示中", "已认定", "摘牌", "到期")
+
+
+class ReviewCase(Base):
+    """One candidate's way through review in one round, and the title it may earn (SPEC §5.7).
+
+    Name, 区县, 行业, score and grade are copied from the scoring run the case was opened from, so a
+    case reads the same after later runs; the district copy also scopes queries for evaluators.
+    """
+
+    __tablename__ = "review_case"
+    __table_args__ = (
+        UniqueConstraint("round_id", "uscc"),
+        CheckConstraint("state IN (" + ", ".join(f"'{s}'" for s in REVIEW_STATES) + ")", name="state"),
+        Index("ix_review_case_state_district", "state", "district"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_run.id", ondelete="SET NULL"))
+    uscc: Mapped[str] = mapped_column(USCC, index=True)
+    name: Mapped[str] = mapped_column(String)
+    district: Mapped[str] = mapped_column(String)
+    industry: Mapped[str] = mapped_column(String)
+    total: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[str | None] = mapped_column(String)
+    state: Mapped[str] = mapped_column(String(16))
+    nominated: Mapped[bool] = mapped_column(Boolean, server_default=false())  # 递补 from the waiting list
+    recognised_on: Mapped[date | None] = mapped_column(Date)  # 认定日期
+    valid_until: Mapped[date | None] = mapped_column(Date)  # last day of the 3-year validity
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String)
+
+
+class ReviewEvent(Base):
+    """One transition of a review case with its written reason (append-only history)."""
+
+    __tablename__ = "review_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("review_case.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    username: Mapped[str] = mapped_column(String)
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String)
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    batch: Mapped[str | None] = mapped_column(String(32))  # shared by the cases of one bulk action
+
+
+class RevocationAlert(Base):
+    """A veto that fires on an 已认定 unit (SPEC §5.7): open until the unit is 摘牌 or the alert is resolved."""
+
+    __tablename__ = "revocation_alert"
+    __table_args__ = (UniqueConstraint("case_id", "veto_text"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("review_case.id"), index=True)
+    veto_text: Mapped[str] = mapped_column(String)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String)
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+for _model in (ReviewEvent,):
     event.listen(_model, "before_update", _refuse_change)
     event.listen(_model, "before_delete", _refuse_change)

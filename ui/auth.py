@@ -1,0 +1,100 @@
+"""Sign-in, sign-out and session time-outs (SPEC §9): idle 30 minutes, absolute 8 hours.
+
+The user's role and district are reloaded from the database on every run, so a deactivation or a
+role change applies at the next click. Signing in starts from a clean session state.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from scoring.auth.accounts import AccountError, LoginError, authenticate, log_logout, reload, set_password
+from scoring.services.context import ROLE_LABELS, UserContext
+from ui.session import current_user, set_user
+
+IDLE = timedelta(minutes=30)
+ABSOLUTE = timedelta(hours=8)
+_LOGIN_AT, _SEEN_AT, _NOTICE = "auth_login_at", "auth_seen_at", "auth_notice"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _end_session(engine: Engine, user: UserContext, reason: str, notice: str) -> None:
+    log_logout(engine, user, reason)
+    st.session_state.clear()
+    st.session_state[_NOTICE] = notice
+
+
+def signed_in_user(engine: Engine) -> UserContext | None:
+    """The session's user after time-out checks and a fresh read of role and district; None = sign in."""
+    user = current_user()
+    if user is None:
+        return None
+    now = _now()
+    login_at = st.session_state.get(_LOGIN_AT, now)
+    seen_at = st.session_state.get(_SEEN_AT, now)
+    if now - seen_at > IDLE:
+        _end_session(engine, user, "idle", "超过 30 分钟未操作，已自动退出，请重新登录。")
+        return None
+    if now - login_at > ABSOLUTE:
+        _end_session(engine, user, "absolute", "登录已超过 8 小时，请重新登录。")
+        return None
+    fresh = reload(engine, user.username)
+    if fresh is None:
+        _end_session(engine, user, "deactivated", "该账户已停用，请联系管理员。")
+        return None
+    if fresh != user:
+        set_user(fresh)
+    st.session_state[_SEEN_AT] = now
+    return fresh
+
+
+def login_page(engine: Engine) -> None:
+    """The sign-in form; on success the session starts clean with the user set."""
+    st.title("放心消费创建评价系统")
+    st.caption("请使用管理员分配的账户登录。")
+    notice = st.session_state.get(_NOTICE)
+    if notice:
+        st.info(notice)
+    with st.form("login"):
+        username = st.text_input("用户名")
+        password = st.text_input("密码", type="password")
+        submitted = st.form_submit_button("登录", type="primary")
+    if not submitted:
+        return
+    try:
+        user = authenticate(engine, username, password)
+    except LoginError as exc:
+        st.error(str(exc))
+        return
+    st.session_state.clear()
+    set_user(user)
+    st.session_state[_LOGIN_AT] = st.session_state[_SEEN_AT] = _now()
+    st.rerun()
+
+
+def account_box(engine: Engine, user: UserContext) -> None:
+    """Sidebar: who is signed in, sign-out and password change."""
+    scope = user.district or "全部区县"
+    st.sidebar.caption(f"当前用户：{user.username}（{ROLE_LABELS.get(user.role, user.role)}，{scope}）")
+    with st.sidebar.expander("修改密码"), st.form("password"):
+        old = st.text_input("原密码", type="password")
+        new = st.text_input("新密码（至少 10 位）", type="password")
+        again = st.text_input("再次输入新密码", type="password")
+        if st.form_submit_button("保存新密码"):
+            if new != again:
+                st.error("两次输入的新密码不一致。")
+            else:
+                try:
+                    set_password(engine, user, user.username, new, old=old)
+                    st.success("密码已修改。")
+                except AccountError as exc:
+                    st.error(str(exc))
+    if st.sidebar.button("退出登录"):
+        _end_session(engine, user, "logout", "您已退出登录。")
+        st.rerun()
