@@ -263,7 +263,9 @@ def cmd_users(args: argparse.Namespace) -> int:
     given = sys.stdin.readline().rstrip("\n") if getattr(args, "password_stdin", False) else None
     try:
         if args.users_command == "add":
-            password = accounts.create_user(engine, actor, args.username, args.role, args.district, given)
+            password = accounts.create_user(
+                engine, actor, args.username, args.role, district=args.district, password=given
+            )
             print(
                 f"已创建用户 {args.username}（{args.role}）。"
                 + ("" if given else f"初始密码（只显示这一次）：{password}")

@@ -6,7 +6,7 @@ role change applies at the next click. Signing in starts from a clean session st
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -21,7 +21,7 @@ _LOGIN_AT, _SEEN_AT, _NOTICE = "auth_login_at", "auth_seen_at", "auth_notice"
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _end_session(engine: Engine, user: UserContext, reason: str, notice: str) -> None:

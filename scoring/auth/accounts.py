@@ -126,6 +126,7 @@ def create_user(
     actor: UserContext,
     username: str,
     role: str,
+    *,
     district: str | None = None,
     password: str | None = None,
     display_name: str = "",
@@ -160,6 +161,7 @@ def update_user(
     engine: Engine,
     actor: UserContext,
     username: str,
+    *,
     role: str | None = None,
     district: str | None = None,
     active: bool | None = None,
@@ -248,5 +250,7 @@ def ensure_demo_accounts(engine: Engine) -> dict[str, str]:
         if role == "evaluator" and district is None:
             continue
         username = f"demo-{role}"
-        out[username] = create_user(engine, system, username, role, district, display_name=f"演示{ROLE_LABELS[role]}")
+        out[username] = create_user(
+            engine, system, username, role, district=district, display_name=f"演示{ROLE_LABELS[role]}"
+        )
     return out

@@ -73,13 +73,13 @@ def test_deactivated_user_cannot_log_in_and_is_dropped_on_reload(db: Engine) -> 
 def test_role_and_district_changes_apply_on_reload(db: Engine) -> None:
     with session_scope(db) as s:
         repo.upsert(s, "districts", pd.DataFrame({"name": ["上城区", "西湖区"]}), None)
-    accounts.create_user(db, CLI_USER, "dave", "evaluator", "上城区", password=PASSWORD)
+    accounts.create_user(db, CLI_USER, "dave", "evaluator", district="上城区", password=PASSWORD)
     accounts.update_user(db, CLI_USER, "dave", district="西湖区")
     assert accounts.reload(db, "dave") == UserContext("dave", "evaluator", "西湖区")
     with pytest.raises(accounts.AccountError, match="未知区县"):
         accounts.update_user(db, CLI_USER, "dave", district="火星区")
     with pytest.raises(accounts.AccountError, match="必须指定所属区县"):
-        accounts.create_user(db, CLI_USER, "erin", "evaluator", None, password=PASSWORD)
+        accounts.create_user(db, CLI_USER, "erin", "evaluator", district=None, password=PASSWORD)
 
 
 def test_only_admins_manage_users_and_passwords(db: Engine) -> None:
