@@ -8,6 +8,7 @@ place with the valid keys of earlier sheets, so a one-workbook upload works on a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,16 +25,27 @@ from scoring.engine.frames import (
 )
 from scoring.engine.indicators import IndicatorSystem
 from scoring.ingest.cells import ERROR, WARNING, BoolArray, ColumnData, Problems
-from scoring.ingest.gate import UploadError
+from scoring.ingest.gate import MAX_CELL_CHARS, UploadError
 from scoring.ingest.headers import HEADER_SCAN_ROWS, HeaderRow, column_letter, display_text, find_header
 from scoring.ingest.normalize import ObjArray, column_text, lookup
 from scoring.ingest.reader import RawSheet, read_upload
 from scoring.ingest.refs import ReferenceData
 from scoring.ingest.results import SHEET_ORDER, Issue, Notice, SheetResult, UploadParse, key_strings, remember
 from scoring.ingest.rules import DENSE_KINDS, SheetCheck, validate
-from scoring.ingest.sheets import SheetSpec, sheet_specs
+from scoring.ingest.sheets import DEFAULT_INDUSTRIES, SheetSpec, sheet_specs
 
-__all__ = ["Issue", "Notice", "SheetResult", "UploadError", "UploadParse", "frame_columns", "parse_upload"]
+__all__ = [
+    "Issue",
+    "Notice",
+    "ReadUpload",
+    "SheetResult",
+    "UploadError",
+    "UploadParse",
+    "frame_columns",
+    "parse_upload",
+    "read_files",
+    "validate_read",
+]
 
 
 # The column a duplicate is reported on: the one a user recognises the record by.
@@ -118,6 +130,28 @@ def _rejected_sheet(raw: RawSheet, spec: SheetSpec, header: HeaderRow, frame: pd
         raw.file_name, raw.title, spec.key, spec.title, header_row, n, 0, rejected, n - rejected, 0, unknown, (),
         frame, issues,
     )  # fmt: skip
+
+
+def _refuse_long_cells(raw: RawSheet, header: HeaderRow, present: dict[int, ColumnData]) -> None:
+    """A cell longer than Excel allows was not saved by Excel or WPS: refuse the file, naming the cell."""
+    for j, col in present.items():
+        if col.text is not None:
+            lengths = col.text.str.len().to_numpy(dtype=np.int64, na_value=0)
+            row = int(np.argmax(lengths)) if len(lengths) else 0
+            longest = int(lengths[row]) if len(lengths) else 0
+        else:
+            assert col.values is not None
+            per_value = np.fromiter((len(v) if isinstance(v, str) else 0 for v in col.values.raw), dtype=np.int64)
+            value = int(np.argmax(per_value)) if len(per_value) else 0
+            longest = int(per_value[value]) if len(per_value) else 0
+            row = int(np.flatnonzero(col.values.codes == value)[0]) if longest else 0
+        if longest > MAX_CELL_CHARS:
+            where = f"第 {raw.first_row + header.index + 1 + row} 行 {column_letter(j)} 列（{col.header}）"
+            raise UploadError(
+                f"文件“{raw.file_name}”的工作表“{raw.title}”{where}的单元格有 {longest:,} 个字符，"
+                f"超过 Excel 单元格上限 {MAX_CELL_CHARS:,} 个字符："
+                "这不是 Excel/WPS 正常保存的内容，请检查该单元格后重新上传。"
+            )
 
 
 def _duplicates(check: SheetCheck, ok: BoolArray, rows: np.ndarray[Any, Any], seen: pd.DataFrame | None) -> None:
@@ -206,6 +240,7 @@ def parse_sheet(
         for c in spec.columns
         if (j := header.columns.get(c.name)) is not None
     }
+    _refuse_long_cells(raw, header, present)
     blank_all, filled = _blank_rows(region, present)
     n = _extent(blank_all)
     blank = blank_all[:n]
@@ -263,6 +298,14 @@ def _notices(raw: RawSheet, result: SheetResult) -> list[Notice]:
         out.append(Notice(raw.file_name, raw.title, f"“{raw.title}”按表头识别为“{result.title}”表"))
     if raw.encoding and raw.encoding != "UTF-8":
         out.append(Notice(raw.file_name, raw.title, f"“{raw.title}”按 {raw.encoding} 编码读取"))
+    if raw.merged_filled:
+        out.append(
+            Notice(
+                raw.file_name,
+                raw.title,
+                f"工作表“{raw.title}”有 {raw.merged_filled} 处跨行的合并单元格，已按显示内容把值填入合并区域的每一行",
+            )
+        )
     if result.unknown_columns:
         cols = "、".join(result.unknown_columns)
         out.append(Notice(raw.file_name, raw.title, f"工作表“{raw.title}”中以下列不在模板中，已忽略：{cols}"))
@@ -278,22 +321,47 @@ def _merchant_districts(refs: ReferenceData) -> dict[str, str]:
     return dict(stored) if isinstance(stored, dict) else {}
 
 
-def parse_upload(files: Sequence[tuple[str, bytes]], system: IndicatorSystem, refs: ReferenceData) -> UploadParse:
-    """Read and validate every file of one upload; ``refs`` is extended in place with the valid keys.
+@dataclass(frozen=True)
+class ReadUpload:
+    """The files of one upload read but not yet validated: their template sheets and the notices so far."""
 
-    Raises ``UploadError`` (a Chinese message naming the file) when a file cannot be read at all.
+    sheets: list[RawSheet]
+    notices: list[Notice]
+
+
+def read_files(
+    files: Sequence[tuple[str, bytes]], system: IndicatorSystem, industries: tuple[str, ...] = DEFAULT_INDUSTRIES
+) -> ReadUpload:
+    """The reading half of ``parse_upload``: every file through the gate and the reader.
+
+    It needs no reference data (sheets are recognised by title and headers), so a caller can load
+    the reference data meanwhile. Raises ``UploadError`` when a file cannot be read at all.
     """
-    specs = sheet_specs(system, refs.industries)
-    by_key = {s.key: s for s in specs}
+    specs = sheet_specs(system, industries)
     raws: list[RawSheet] = []
     notices: list[Notice] = []
+    titles = {s.title for s in specs}
     for file_name, data in files:
         for raw in read_upload(file_name, data, specs):
-            if raw.key is None:
+            if raw.hidden and raw.title.strip() in titles:
+                message = (
+                    f"工作表“{raw.title}”是隐藏的工作表，未导入（隐藏的工作表一律不导入）；"
+                    "如需导入，请在 Excel/WPS 中取消隐藏后重新上传"
+                )
+                notices.append(Notice(file_name, raw.title, message))
+            elif raw.key is None:
                 notices.append(Notice(file_name, raw.title, f"工作表“{raw.title}”不是导入模板中的表，已忽略"))
             else:
                 raws.append(raw)
     raws.sort(key=lambda r: SHEET_ORDER.index(r.key or ""))
+    return ReadUpload(raws, notices)
+
+
+def validate_read(read: ReadUpload, system: IndicatorSystem, refs: ReferenceData) -> UploadParse:
+    """The validating half of ``parse_upload``; ``refs`` is extended in place with the valid keys."""
+    by_key = {s.key: s for s in sheet_specs(system, refs.industries)}
+    raws = read.sheets
+    notices = list(read.notices)
     districts_of = _merchant_districts(refs)
     seen: dict[str, pd.DataFrame] = {}
     results: list[SheetResult] = []
@@ -306,3 +374,11 @@ def parse_upload(files: Sequence[tuple[str, bytes]], system: IndicatorSystem, re
         notices.extend(_notices(raw, result))
         results.append(result)
     return UploadParse(results, notices)
+
+
+def parse_upload(files: Sequence[tuple[str, bytes]], system: IndicatorSystem, refs: ReferenceData) -> UploadParse:
+    """Read and validate every file of one upload; ``refs`` is extended in place with the valid keys.
+
+    Raises ``UploadError`` (a Chinese message naming the file) when a file cannot be read at all.
+    """
+    return validate_read(read_files(files, system, refs.industries), system, refs)

@@ -3,17 +3,21 @@
 An import runs in three transactions so that its record survives a failure:
 ``create_upload`` (pending) — commit — upserts + ``finish_upload(…, "committed")`` — commit;
 on an exception the second rolls back entirely and a third marks the upload ``failed``.
+A process killed in between (SIGKILL, power loss) leaves its upload ``pending`` and the data as
+before; ``fail_stale_uploads`` later marks such an upload ``failed`` (its owner process is gone,
+or it is older than any import can take). ``lock_imports`` serialises the storing transactions
+on PostgreSQL the way ``BEGIN IMMEDIATE`` does on SQLite.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from scoring.storage.columns import utcnow
@@ -38,12 +42,51 @@ class UploadRecord:
     issue_count: int = 0
 
 
-def create_upload(session: Session, file_name: str, sha256: str, user: str, status: UploadStatus = "pending") -> int:
-    """Record an upload before its rows are stored; returns its id."""
-    upload = Upload(file_name=file_name, sha256=sha256, username=user, status=status, created_at=utcnow())
+IMPORT_LOCK_KEY = 0x66616E67  # pg_advisory_xact_lock key of the storing transactions ("fang")
+
+
+def create_upload(
+    session: Session,
+    file_name: str,
+    sha256: str,
+    user: str,
+    status: UploadStatus = "pending",
+    *,
+    owner: Mapping[str, Any] | None = None,
+) -> int:
+    """Record an upload before its rows are stored; returns its id.
+
+    ``owner`` (host, pid) is kept in ``counts`` while the upload is pending, so that an upload whose
+    process died can be recognised; ``finish_upload`` replaces it with the counts.
+    """
+    counts = {"owner": dict(owner)} if owner else None
+    upload = Upload(
+        file_name=file_name, sha256=sha256, username=user, status=status, created_at=utcnow(), counts=counts
+    )
     session.add(upload)
     session.flush()
     return upload.id
+
+
+def lock_imports(session: Session) -> None:
+    """Wait for any other storing transaction to end (PostgreSQL; SQLite's BEGIN IMMEDIATE already does)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+
+
+def fail_stale_uploads(
+    session: Session, older_than: datetime, alive: Callable[[Mapping[str, Any]], bool], error: str
+) -> list[int]:
+    """Mark failed every pending upload created before ``older_than`` or whose owner is not ``alive``."""
+    pending = session.execute(select(Upload).where(Upload.status == "pending")).scalars().all()
+    failed = []
+    for upload in pending:
+        owner = upload.counts.get("owner") if isinstance(upload.counts, dict) else None
+        if upload.created_at < older_than or (isinstance(owner, dict) and not alive(owner)):
+            upload.status, upload.error, upload.finished_at = "failed", error, utcnow()
+            failed.append(upload.id)
+    session.flush()
+    return failed
 
 
 def finish_upload(

@@ -65,7 +65,7 @@ def test_csv_that_matches_no_sheet(system: IndicatorSystem) -> None:
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("x.csv", b"\xff\xfe" + "投诉编号".encode("utf-16-le"), "UTF-16"),
+        ("x.csv", "投诉编号,登记日期".encode("utf-16-le"), "没有 BOM 的 UTF-16"),  # with a BOM it is read
         ("x.csv", b"abc,\xff\xff\xfa\n", "编码无法识别"),
         ("x.csv", b"", "空文件"),
         ("x.xlsx", b"not a workbook at all", "不是有效的 Excel"),
