@@ -39,18 +39,44 @@ def _cells(frame: pd.DataFrame, quotas: Quotas) -> tuple[np.ndarray, np.ndarray]
     return pd.factorize(cell)[0], limit.to_numpy(dtype=float)
 
 
+def _tie_break_position(s: pd.DataFrame, applied_on: pd.Series | None) -> np.ndarray:
+    """A unique position per merchant by the §5.4 tie-break after the total: dimension E desc, registered
+    complaints asc, 申报日期 asc (blank or unknown last), USCC — the order of ``selection._apply_quotas``."""
+    applied = applied_on.reindex(s.index) if applied_on is not None else pd.Series(pd.NaT, index=s.index)
+    keys = pd.DataFrame(
+        {
+            "E": s["E"] if "E" in s.columns else 0.0,
+            "registered": s["registered"].fillna(0.0) if "registered" in s.columns else 0.0,
+            "applied_missing": applied.isna(),
+            "applied_on": applied,
+            "uscc": s.index.astype(str),
+        },
+        index=s.index,
+    ).rename_axis(None)
+    ordered = keys.sort_values(
+        ["E", "registered", "applied_missing", "applied_on", "uscc"],
+        ascending=[False, True, True, True, True],
+        kind="stable",
+    )
+    position = pd.Series(np.arange(len(ordered), dtype=float), index=ordered.index)
+    return position.reindex(s.index).to_numpy(dtype=float)
+
+
 def stay_selected_share(
     scores: pd.DataFrame,
     candidates: pd.DataFrame,
     system: IndicatorSystem,
     settings: SelectionSettings,
     robust: RobustnessSettings = RobustnessSettings(),
+    *,
+    applied_on: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Per candidate that is scored: share of draws in which it is 入选, and the 边缘 flag.
 
-    A merchant disqualified by a condition other than the score never becomes selected; the tie-break
-    order inside a quota cell follows the official order (E, complaints, 申报日期, USCC) through the
-    official ranking position, so only the points move.
+    A merchant disqualified by a condition other than the score never becomes selected. Inside a
+    quota cell, equal perturbed totals are broken by the official tie-break (E, complaints, 申报日期
+    from ``applied_on`` indexed by USCC when given, USCC), so only the points move. A qualified
+    merchant whose total equals the threshold is flagged 边缘 whatever the draws say.
     """
     cand = candidates.set_index("uscc")
     s = scores.set_index("uscc")
@@ -73,19 +99,22 @@ def stay_selected_share(
     qualified = eligible[:, None] & (total >= settings.threshold)
 
     cell, limit = _cells(s[["district", "industry"]], settings.quotas)
-    order = s["city_rank"].to_numpy(dtype=float)  # official tie-break position
+    order = _tie_break_position(s, applied_on)  # unique, so perturbed keys never tie
     selected = np.zeros_like(qualified)
     for c in np.unique(cell):  # loop over quota cells (a handful), vectorised over merchants and draws
         members = np.flatnonzero(cell == c)
-        cap = limit[members[0]]
+        cap = int(limit[members[0]])
         q = qualified[members]
-        if cap < 0:
+        if cap < 0 or cap >= len(members):
             selected[members] = q
             continue
-        # rank by total desc then official position; unqualified sink to the bottom
+        if cap == 0:
+            continue
+        # Order by total desc, then the tie-break position; unqualified merchants sink to the bottom.
+        # The cap-th smallest key per draw (np.partition, linear time) is the last one selected.
         key = np.where(q, -total[members] * 1e6 + order[members][:, None] * 1e-3, np.inf)
-        ranks = key.argsort(axis=0).argsort(axis=0)
-        selected[members] = q & (ranks < cap)
+        cut = np.partition(key, cap - 1, axis=0)[cap - 1]
+        selected[members] = q & (key <= cut)
     share = selected.mean(axis=1)
     out = pd.DataFrame(
         {
@@ -98,6 +127,9 @@ def stay_selected_share(
     # A decision is stable when the draws agree with it: selected ones stay in, the others stay out.
     official_selected = (out["status"] == SELECTED).to_numpy()
     out["stability"] = np.where(official_selected, share, 1.0 - share)
-    out["flag"] = np.where(out["stability"] < robust.flag_below, MARGINAL, "")
+    # A qualified merchant exactly at the threshold is always 边缘: 0.01 less and it fails, even when
+    # its points happen to scale together (every indicator at the same share of its maximum).
+    at_threshold = eligible & (out["total"].to_numpy(dtype=float) == settings.threshold)
+    out["flag"] = np.where((out["stability"] < robust.flag_below) | at_threshold, MARGINAL, "")
     out["distance"] = (out["total"] - settings.threshold).abs()
     return out.sort_values(["distance", "uscc"]).reset_index(drop=True)

@@ -49,14 +49,16 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str | None:
-    """The newest revision id in versions/."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest revision id in versions/ (several heads of parallel branches: sorted, comma-joined)."""
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None for an empty database)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None  # same form as head_revision()
 
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
