@@ -254,3 +254,9 @@ def ensure_demo_accounts(engine: Engine) -> dict[str, str]:
             engine, system, username, role, district=district, display_name=f"演示{ROLE_LABELS[role]}"
         )
     return out
+
+
+def district_choices(engine: Engine) -> list[str]:
+    """The 区县 an evaluator account may be bound to."""
+    with session_scope(engine, write=False) as s:
+        return repo.district_names(s)

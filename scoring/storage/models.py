@@ -407,6 +407,50 @@ class RevocationAlert(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
 
 
-for _model in (ReviewEvent,):
-    event.listen(_model, "before_update", _refuse_change)
-    event.listen(_model, "before_delete", _refuse_change)
+event.listen(ReviewEvent, "before_update", _refuse_change)
+event.listen(ReviewEvent, "before_delete", _refuse_change)
+
+
+class Phase(Base):
+    """A phase of the campaign plan (SPEC §6), e.g. 筹备 / 实施 / 总结, with its dates."""
+
+    __tablename__ = "phase"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+
+
+class PhaseTask(Base):
+    """One task of a phase for one 区县; overdue is derived (past its due date and not done)."""
+
+    __tablename__ = "phase_task"
+    __table_args__ = (
+        UniqueConstraint("phase_id", "district", "name"),
+        CheckConstraint("status IN ('todo', 'in_progress', 'done')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id", ondelete="CASCADE"), index=True)
+    district: Mapped[str] = mapped_column(String, index=True)
+    name: Mapped[str] = mapped_column(String)
+    position: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[date | None] = mapped_column(Date)  # None = the phase's end date
+    status: Mapped[str] = mapped_column(String(16), server_default="todo")
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String)
+
+
+class KpiTarget(Base):
+    """A campaign KPI target (SPEC §6), e.g. 检查覆盖率 ≥ 90%; absent rows fall back to the defaults."""
+
+    __tablename__ = "kpi_target"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    target: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String)

@@ -36,7 +36,16 @@ from scoring.storage.ledger import (
     set_setting,
 )
 from scoring.storage.loading import load_frame, load_round_data
-from scoring.storage.models import Complaint, CreditRecord, District, Inspection, Merchant, Round, SurveyResponse
+from scoring.storage.models import (
+    Complaint,
+    CreditRecord,
+    District,
+    Inspection,
+    Merchant,
+    Round,
+    SurveyResponse,
+    Upload,
+)
 from scoring.storage.runs import RunInfo, RunMeta, RunResults, latest_run, list_runs, load_run_results, save_run
 from scoring.storage.sheet_tables import SHEET_KINDS, SheetKind
 from scoring.storage.upserts import UpsertCounts, upsert, upsert_all
@@ -55,6 +64,7 @@ __all__ = [
     "UpsertCounts",
     "all_settings",
     "append_audit",
+    "committed_uploads",
     "create_upload",
     "data_counts",
     "delete_issues",
@@ -70,6 +80,7 @@ __all__ = [
     "load_issues",
     "load_round_data",
     "load_run_results",
+    "merchant_directory",
     "merchant_names",
     "round_names",
     "rounds",
@@ -113,6 +124,36 @@ def merchant_names(session: Session, usccs: Iterable[str] | None = None) -> dict
     for i in range(0, len(wanted), 500):  # stay below every backend's bound-parameter limit
         found.update((u, n) for u, n in session.execute(stmt.where(Merchant.uscc.in_(wanted[i : i + 500]))))
     return found
+
+
+def committed_uploads(session: Session) -> tuple[int, int]:
+    """How many uploads are committed, and the sum of their ids: changes whenever an import commits."""
+    count, total = session.execute(
+        select(func.count(), func.coalesce(func.sum(Upload.id), 0)).where(Upload.status == "committed")
+    ).one()
+    return int(count), int(total)
+
+
+def merchant_directory(session: Session) -> tuple[dict[str, str], dict[str, str]]:
+    """USCC → 单位名称 and USCC → 区县 of every registered merchant, for validating an upload.
+
+    A registry of hundreds of thousands is read on every import, so the rows are fetched through
+    the driver's own cursor (plain tuples, no Row objects) inside the session's transaction.
+    """
+    sql = (
+        f"SELECT m.uscc, m.name, d.name FROM {Merchant.__tablename__} m "
+        f"JOIN {District.__tablename__} d ON d.id = m.district_id"
+    )
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not rows:
+        return {}, {}
+    usccs, names, districts = zip(*rows, strict=True)
+    return dict(zip(usccs, names, strict=True)), dict(zip(usccs, districts, strict=True))
 
 
 def data_counts(session: Session) -> dict[str, int]:

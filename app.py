@@ -1,0 +1,36 @@
+"""放心消费创建评价系统 — router: page config, login gate, the menu the role may see, sidebar, error boundary."""
+
+import streamlit as st
+
+from ui import data, shell
+from ui.i18n import t
+from ui.session import current_user
+
+st.set_page_config(page_title=t("app.title"), page_icon=":material/verified:", layout="wide")
+engine = data.engine()
+try:
+    from ui import auth
+except ImportError:  # the login module is not there yet: only an injected session user gets in
+    auth = None  # type: ignore[assignment]
+
+user = auth.signed_in_user(engine) if auth is not None else current_user()
+if user is None:
+
+    def sign_in() -> None:
+        if auth is not None:
+            auth.login_page(engine)
+        else:
+            st.title(t("app.title"))
+            st.error(t("app.no_login"))
+
+    shell.login_navigation(sign_in).run()
+    st.stop()
+
+page = shell.navigation(user)
+shell.sidebar(engine, user)
+if auth is not None:
+    auth.account_box(engine, user)
+else:
+    shell.user_caption(user)
+shell.show_flash()
+shell.run_page(page)
