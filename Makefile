@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8501
 
-.PHONY: run test lint types pytest bench demo clean
+.PHONY: run test lint types pytest bench demo fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,6 +35,11 @@ pytest: $(STAMP)
 ## Speed benchmarks (figures go to the README; not part of `make test`).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+## Fuzz the reader and validator for about 60 s (atheris); crashes land in tests/fuzz/regressions/.
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/fuzz_reader.py -max_total_time=$(or $(FUZZ_SECONDS),60) -rss_limit_mb=2048 \
+		-artifact_prefix=tests/fuzz/regressions/ -print_final_stats=1
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

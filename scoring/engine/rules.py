@@ -7,12 +7,19 @@ A rule returns points as floats with NaN for 不适用 (N/A never counts as 0). 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from scoring.engine import keys
 from scoring.engine.frames import CLOSED_OUTCOMES, MEDIATED_OUTCOMES, NOT_REGISTERED_OUTCOMES
 from scoring.engine.indicators import NOT_APPLICABLE, Indicator, IndicatorSystem
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+IntArray = np.ndarray[Any, np.dtype[np.intp]]
 
 COMPLAINT_LABELS = {
     "registered": "登记投诉",
@@ -31,7 +38,12 @@ def fmt(value: float) -> str:
 def check_points(ind: Indicator, values: pd.Series) -> pd.Series:
     """check: points by inspection result; 不适用 → NaN."""
     mapping = {k: float(v) for k, v in ind.check_points.items()}
-    return values.map(mapping).astype(float)
+    if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+        return values.map(mapping).astype(float)
+    # one Arrow lookup of each cell in the (tiny) list of results instead of a dict lookup per cell
+    found = pc.index_in(keys.text(values), value_set=pa.array(list(mapping), type=pa.large_string()))
+    points = np.append(np.array(list(mapping.values()), dtype=float), np.nan)
+    return pd.Series(points[pc.fill_null(found, -1).to_numpy()], index=values.index, name=values.name)
 
 
 def deduct_points(ind: Indicator, findings: pd.Series) -> pd.Series:
@@ -78,6 +90,37 @@ def complaint_counts(complaints: pd.DataFrame, start: pd.Timestamp, end: pd.Time
     return flags.groupby("uscc")[cols].sum().astype(float)
 
 
+def complaint_totals(complaints: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, usccs: pd.Series) -> FloatArray:
+    """``complaint_counts`` for each of ``usccs`` in order, as an array (rows × COMPLAINT_LABELS); 0 when none."""
+    out = np.zeros((len(usccs), len(COMPLAINT_LABELS)))
+    if complaints.empty or usccs.empty:
+        return out
+    registered_on = complaints["registered_on"]
+    inside = ((registered_on >= start) & (registered_on <= end)).to_numpy(dtype=bool, na_value=False)
+    c = complaints[inside]
+    at = keys.positions(c["uscc"], usccs)
+    known = at >= 0
+    at = at[known]
+    outcome = keys.text(c["outcome"]).filter(pa.array(known))
+
+    def among(values: tuple[str, ...]) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        found = pc.is_in(outcome, value_set=pa.array(values, type=pa.large_string()))
+        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+    closed = among(CLOSED_OUTCOMES)
+    on_time = c["on_time"].astype("boolean").fillna(False).to_numpy(dtype=bool)[known]
+    flags = {
+        "registered": ~among(NOT_REGISTERED_OUTCOMES),
+        "closed": closed,
+        "on_time": closed & on_time,
+        "mediated": among(MEDIATED_OUTCOMES),
+        "mediation_success": among(("调解成功",)),
+    }
+    for j, name in enumerate(COMPLAINT_LABELS):
+        out[:, j] = np.bincount(at, weights=flags[name], minlength=len(usccs))
+    return out
+
+
 def survey_invalid(answers: pd.DataFrame, system: IndicatorSystem) -> pd.Series:
     """废卷: at least ``invalid_unanswered`` of the questions unanswered (SPEC §10.5)."""
     return answers.isna().sum(axis=1) >= system.survey_invalid_unanswered
@@ -109,6 +152,63 @@ def satisfaction(surveys: pd.DataFrame, system: IndicatorSystem) -> pd.DataFrame
     with np.errstate(divide="ignore", invalid="ignore"):
         per["satisfaction_index"] = per["sum"] / per["n"]
     return per[["valid_responses", "satisfaction_index"]].astype(float)
+
+
+_CHUNK = 1 << 18  # survey rows processed in cache-sized blocks, with buffers reused across blocks
+
+
+def satisfaction_totals(
+    surveys: pd.DataFrame, system: IndicatorSystem, usccs: pd.Series
+) -> tuple[FloatArray, FloatArray]:
+    """``satisfaction`` for each of ``usccs`` in order: valid responses (0 when none) and the index (NaN).
+
+    Same arithmetic as ``satisfaction``, but one block of rows and one question at a time into
+    reused buffers (ten million responses never exist as a second 2-D copy), and per-merchant
+    sums as bincounts over registry positions.
+    """
+    n = len(usccs)
+    if surveys.empty or n == 0:
+        return np.zeros(n), np.full(n, np.nan)
+    scale = np.full(6, np.nan)
+    for k, v in system.survey_scale.items():
+        scale[k] = v
+    answers = [surveys[q.code].to_numpy(dtype=float, na_value=np.nan) for q in system.survey_questions]
+    merchant = keys.positions(surveys["uscc"], usccs)  # becomes n (a discarded bin) for rows not counted
+    total = np.empty(len(surveys))  # Σ mapped answers per response
+    answered = np.empty(len(surveys), dtype=np.int16)
+    block = min(_CHUNK, len(surveys))
+    skipped, mapped, index = np.empty(block, dtype=bool), np.empty(block), np.empty(block, dtype=np.int8)
+    for begin in range(0, len(surveys), block):
+        rows = slice(begin, begin + block)
+        m = len(merchant[rows])
+        na, value, code = skipped[:m], mapped[:m], index[:m]
+        row_total, row_answered = total[rows], answered[rows]
+        row_total[:] = 0.0
+        row_answered[:] = 0
+        for column in answers:
+            raw = column[rows]
+            np.isnan(raw, out=na)
+            np.add(row_answered, ~na, out=row_answered, casting="unsafe")
+            np.clip(raw, 0, 5, out=value)  # an answer's scale index: int(answer) within 0–5
+            np.copyto(value, 0.0, where=na)
+            np.copyto(code, value, casting="unsafe")
+            np.take(scale, code, out=value)
+            np.copyto(value, 0.0, where=na)
+            row_total += value
+        spoilt = (len(answers) - row_answered) >= system.survey_invalid_unanswered
+        merchant[rows][spoilt | (merchant[rows] < 0)] = n
+    responses = np.bincount(merchant, minlength=n + 1)[:n].astype(float)
+    sums: FloatArray
+    if all(float(v).is_integer() for v in system.survey_scale.values()):
+        sums = np.bincount(merchant, weights=total, minlength=n + 1)[:n].astype(np.float64, copy=False)  # exact
+    else:  # the same compensated per-merchant sum, in row order, as a pandas groupby
+        counted = merchant < n
+        grouped = pd.Series(total[counted]).groupby(merchant[counted]).sum()
+        sums = np.asarray(grouped.reindex(range(n), fill_value=0.0), dtype=np.float64)
+    counts = np.bincount(merchant, weights=answered, minlength=n + 1)[:n]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where(responses > 0, sums / counts, np.nan)
+    return responses, result
 
 
 def explain_indicator(ind: Indicator, raw: object, points: float | None, inputs: dict[str, float]) -> str:

@@ -1,6 +1,6 @@
 """Benchmark (not a test): upsert N merchants and N inspections into a fresh database.
 
-    .venv/bin/python -m tests.storage.bench_upsert [--rows 100000] [--db URL] [--repeat 3]
+    .venv/bin/python -m benchmarks.bench_upsert [--rows 100000] [--db URL] [--repeat 3]
 
 Without --db: a fresh SQLite file in a temporary folder. With a PostgreSQL URL: a fresh schema,
 dropped afterwards. Prints the best of --repeat runs for: first import (all inserted),
@@ -10,6 +10,7 @@ identical re-import (all unchanged), corrected import (1% of rows changed), and 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 import uuid
@@ -17,21 +18,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from scoring.storage.database import make_engine, session_scope
-from scoring.storage.migrations import upgrade
-from scoring.storage.repository import load_round_data, upsert
-from tests.storage import factories as f
+from sqlalchemy import Engine  # noqa: E402
+
+from scoring.storage.database import make_engine, session_scope  # noqa: E402
+from scoring.storage.migrations import upgrade  # noqa: E402
+from scoring.storage.repository import load_round_data, upsert  # noqa: E402
+from tests.storage import factories as f  # noqa: E402
 
 ITEMS = ("A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "D1", "D2", "D3", "E1", "E2", "G1", "G2", "G3", "G4")
 
 
-def _timed(label: str, action: Callable[[], Any]) -> float:
+def _timed(label: str, action: Callable[[], Any], verbose: bool = True) -> float:
     start = time.perf_counter()
     result = action()
     seconds = time.perf_counter() - start
-    print(f"  {label:<34} {seconds:6.3f} s  {result if not hasattr(result, 'inspections') else ''}")
+    if verbose:
+        print(f"  {label:<34} {seconds:6.3f} s  {result if not hasattr(result, 'inspections') else ''}")
     return seconds
 
 
@@ -54,7 +60,7 @@ def _fresh(url: str | None, folder: Path) -> tuple[Engine, Callable[[], None]]:
     return engine, drop
 
 
-def run(rows: int, url: str | None, folder: Path) -> dict[str, float]:
+def run(rows: int, url: str | None, folder: Path, verbose: bool = True) -> dict[str, float]:
     merchants, inspections = f.many_inspections(rows)
     corrected = inspections.copy()
     corrected.loc[: rows // 100 - 1, "A2"] = 9.0
@@ -77,14 +83,25 @@ def run(rows: int, url: str | None, folder: Path) -> dict[str, float]:
                 return load_round_data(s, f.ROUND, ITEMS, f.QUESTION_CODES)
 
         return {
-            "merchants insert": _timed(f"{rows:,} merchants, insert", write("merchants", merchants)),
-            "inspections insert": _timed(f"{rows:,} inspections, insert", write("inspections", inspections)),
-            "inspections same": _timed("same inspections again", write("inspections", inspections)),
-            "inspections corrected": _timed("1% of inspections corrected", write("inspections", corrected)),
-            "load_round_data": _timed("load_round_data", read),
+            "merchants insert": _timed(f"{rows:,} merchants, insert", write("merchants", merchants), verbose),
+            "inspections insert": _timed(f"{rows:,} inspections, insert", write("inspections", inspections), verbose),
+            "inspections same": _timed("same inspections again", write("inspections", inspections), verbose),
+            "inspections corrected": _timed("1% of inspections corrected", write("inspections", corrected), verbose),
+            "load_round_data": _timed("load_round_data", read, verbose),
         }
     finally:
         close()
+
+
+def best_of(rows: int, url: str | None, repeat: int, verbose: bool = True) -> dict[str, float]:
+    """Best seconds of ``repeat`` runs for each step."""
+    with tempfile.TemporaryDirectory() as folder:
+        results = []
+        for i in range(repeat):
+            if verbose:
+                print(f"run {i + 1}:")
+            results.append(run(rows, url, Path(folder), verbose))
+    return {key: min(r[key] for r in results) for key in results[0]}
 
 
 def main() -> None:
@@ -93,14 +110,10 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="PostgreSQL URL (default: a fresh SQLite file)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        results = []
-        for i in range(args.repeat):
-            print(f"run {i + 1}:")
-            results.append(run(args.rows, args.db, Path(folder)))
+    best = best_of(args.rows, args.db, args.repeat)
     print("best of", args.repeat)
-    for key in results[0]:
-        print(f"  {key:<24} {min(r[key] for r in results):6.3f} s")
+    for key, seconds in best.items():
+        print(f"  {key:<24} {seconds:6.3f} s")
 
 
 if __name__ == "__main__":
