@@ -18,6 +18,7 @@ from scoring.services import indicators as indicator_service
 from scoring.services import runs
 from scoring.services.context import CLI_USER, PermissionDenied, UserContext
 from scoring.services.imports import import_files
+from scoring.services.notice import NoticeError
 from scoring.storage import repository as repo
 from scoring.storage.database import default_url, make_engine, session_scope
 from scoring.storage.errors import StorageError
@@ -61,6 +62,16 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--out", metavar="FILE", help="输出文件（.csv 或 .xlsx），缺省时打印到屏幕")
         if name == "score":
             p.add_argument("--indicators", metavar="FILE", help="使用指定的指标体系文件（YAML）")
+    p = command(
+        "shortlist",
+        "公示名单 xlsx（SPEC §8）：列出本轮审核状态为“市级审核通过”或“公示中”的单位，按区县、行业分组。"
+        "加 --public：对外公示版（不含综合得分；须已开启审核，并在活动设置中填写城市、年度、公示期、异议受理方式）。"
+        "不加 --public：内部工作版（含综合得分；本轮尚未开启审核时，按最新评分的入选单位生成标明“草稿”的名单）。",
+    )
+    p.add_argument("--round", required=True, metavar="NAME", help="评估轮次名称")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件（.xlsx）")
+    p.add_argument("--public", action="store_true", help="对外公示版：只含通过市级审核的单位，不含综合得分")
+    p.add_argument("--with-score", action="store_true", help="公示版也列出综合得分")
     p = command("demo", "生成并导入演示活动数据")
     p.add_argument("--merchants", type=int, default=300)
     p.add_argument("--seed", type=int, default=42)
@@ -215,6 +226,24 @@ def cmd_districts(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_shortlist(args: argparse.Namespace) -> int:
+    from scoring.services.notice import notice_bytes
+
+    if not args.out.lower().endswith(".xlsx"):
+        raise UsageError("公示名单只能写成 .xlsx 文件。")
+    engine = _engine(args)
+    user = _user(args, engine)
+    if not args.public:  # the draft (before review) lists the 入选 of a run made with the current data
+        runs.current_results(engine, user, args.round)
+    data, doc = notice_bytes(
+        engine, user, args.round, public=args.public, include_score=args.with_score or not args.public
+    )
+    Path(args.out).write_bytes(data)
+    print(f"{doc.title}：{len(doc.rows)} 家单位" + ("（草稿，尚未审核）" if doc.draft_note else ""))
+    print(f"已写入 {args.out}")
+    return OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from scoring.demo import build_demo_workbook
 
@@ -239,6 +268,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(line)
     if outcome.status != "committed":
         return FAILED
+    _demo_settings(engine)
     with session_scope(engine, write=False) as s:
         names = repo.round_names(s)
     for name in names:
@@ -246,6 +276,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"已评分：{name}（{len(result.scores)} 家商户，评分记录 #{result.run.id}）")
     _print_demo_accounts(engine)
     return OK
+
+
+def _demo_settings(engine: Engine) -> None:
+    """The demo campaign's city, year and 公示 details, so its 公示名单 can be exported at once."""
+    from scoring.services.campaign import load_settings, save_settings
+
+    settings = load_settings(engine)
+    if settings.city:
+        return
+    settings.city, settings.year = "杭州市", "2026"
+    settings.notice_start, settings.notice_end = "2026-12-01", "2026-12-14"
+    settings.objection_channel = "杭州市放心消费创建工作办公室（示例）：电话 0571-12345678，邮箱 fangxin@example.cn"
+    save_settings(engine, CLI_USER, settings)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -301,6 +344,7 @@ COMMANDS = {
     "score": cmd_score,
     "candidates": cmd_candidates,
     "districts": cmd_districts,
+    "shortlist": cmd_shortlist,
     "demo": cmd_demo,
     "migrate": cmd_migrate,
     "users": cmd_users,
@@ -320,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return USAGE
-    except PermissionDenied as exc:
+    except (PermissionDenied, NoticeError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return FAILED
     except runs.NoSuchRound as exc:
