@@ -405,6 +405,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "indicators.tab_tree": ("指标与分值", "Indicators and points"),
     "indicators.tab_versions": ("版本与差异", "Versions and diff"),
     "indicators.tab_upload": ("上传新版本", "Upload a version"),
+    "indicators.tab_ahp": ("AHP 生成分值", "Points from AHP"),
     "indicators.chart_sunburst": ("基础分 100 分的构成（分）", "How the 100 base points are made up (points)"),
     "indicators.bonus_note": ("另有加分项，合计不超过 {cap} 分。", "Bonus items add at most {cap} points on top."),
     "indicators.download": ("下载当前指标体系文件（YAML）", "Download the active indicator file (YAML)"),

@@ -49,7 +49,7 @@ def test_a_valid_upload_shows_its_changes_and_is_activated_on_confirm(demo_db: s
     at.file_uploader(key="indicator_file").set_value(("v2.yaml", changed, "application/x-yaml")).run()
 
     assert "校验通过" in at.success[0].value
-    diff = at.dataframe[-1].value
+    diff = at.tabs[2].dataframe[-1].value  # the upload tab's change list
     assert "A2" in diff["项目"].tolist()
     at.button(key="indicator_activate").click().run()
 
@@ -65,3 +65,10 @@ def test_only_admins_get_the_upload_tab(demo_db: str) -> None:
     at = open_page("pages/indicators.py", user=EVALUATOR)
 
     assert [t.label for t in at.tabs] == ["指标与分值", "版本与差异"]
+
+
+def test_admin_derives_points_from_ahp_on_the_indicator_page(demo_db: str) -> None:
+    at = open_page("pages/indicators.py")
+    assert "AHP 生成分值" in [tab.label for tab in at.tabs]
+    texts = " ".join(m.value for m in at.markdown) + " ".join(str(c.value) for c in at.caption)
+    assert "CR" in texts  # the editor shows the consistency ratio of its starting matrix
