@@ -7,8 +7,11 @@ runs of the script under the benchmark cache folder.
 
 Figures printed:
 - server start: `streamlit run` until /_stcore/health answers;
-- first render: sign-in submitted on the /ranking deep link until the grid shows rank 1 (a cold
-  Streamlit cache: the 100,000 rows are read from SQLite and sent to the browser);
+- signed in (menu shown): the sign-in form submitted until the menu of the signed-in user shows
+  (the Argon2id password check and the first run of app.py: the part that is not the page);
+- sign-in on /ranking, cold: the sign-in form submitted on the /ranking deep link of the freshly
+  started app until the grid shows rank 1 (includes the password check; a cold Streamlit cache:
+  the top rows are shown first while the 100,000 rows are read from SQLite);
 - render again: back to the page from another page of the menu (the cached table);
 - filter change: a district picked in the filter until the row count above the grid shows the
   result, and until the grid's first row is one of the district's merchants.
@@ -136,8 +139,10 @@ def measure(db: Path, port: int) -> dict[str, float]:
             page.get_by_label("密码").fill(PASSWORD)
             started = time.perf_counter()
             page.get_by_role("button", name="登录").click()
+            page.get_by_test_id("stSidebarNav").wait_for(timeout=60_000)
+            out["signed in (menu shown)"] = time.perf_counter() - started
             rank_one_visible(page)
-            out["first render (cold cache)"] = time.perf_counter() - started
+            out["sign-in on /ranking, cold"] = time.perf_counter() - started
 
             nav = page.get_by_test_id("stSidebarNav")
             nav.get_by_role("link", name="商户详情").click()
@@ -146,6 +151,7 @@ def measure(db: Path, port: int) -> dict[str, float]:
             nav.get_by_role("link", name="商户排名").click()
             rank_one_visible(page)
             out["render again (cached)"] = time.perf_counter() - started
+            page.get_by_text("显示 ").first.wait_for()
 
             caption = page.get_by_text("显示 ").first
             before = caption.inner_text()
@@ -191,11 +197,11 @@ def main() -> None:
         for key, value in measure(db, args.port).items():
             results.setdefault(key, []).append(value)
     print(f"商户排名 page, {args.merchants:,} scored merchants, SQLite, headless Chromium 1440×900 ({args.runs} runs)")
-    targets = {"first render (cold cache)": 2.0, "render again (cached)": 2.0, "filter change": 0.5}
+    targets = {"sign-in on /ranking, cold": 2.0, "render again (cached)": 2.0, "filter change": 0.5}
     targets["filter change, grid redrawn"] = 0.5
     for key, values in results.items():
         target = f"  (target < {targets[key]:.1f} s)" if key in targets else ""
-        print(f"  {key:<28} median {statistics.median(values):6.2f} s  best {min(values):6.2f} s{target}")
+        print(f"  {key:<30} median {statistics.median(values):6.2f} s  best {min(values):6.2f} s{target}")
 
 
 if __name__ == "__main__":

@@ -47,8 +47,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def free_port() -> int:
-    """A port in 8600–8699 nobody listens on."""
-    for port in range(8600, 8700):
+    """A port in 8600–8699 nobody listens on (other test runs on this machine use the range too)."""
+    start = 8600 + os.getpid() % 50  # spread parallel runs over the range
+    for port in [*range(start, 8700), *range(8600, start)]:
+        if _listening(port):
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
@@ -56,6 +59,15 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError("no free port in 8600–8699")
+
+
+def _listening(port: int) -> bool:
+    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        with socket.socket(family) as s:
+            s.settimeout(0.2)
+            if s.connect_ex((host, port)) == 0:
+                return True
+    return False
 
 
 @dataclass
@@ -116,10 +128,12 @@ def start_server(db_url: str, workdir: Path) -> Server:
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
+                if r.status == 200 and process.poll() is None:  # our server, not someone else's on the port
                     return Server(url, db_url, process, log, log_file)
         except OSError:
             time.sleep(0.2)
+        if process.poll() is not None:
+            break
     process.terminate()
     process.wait(timeout=10)
     log_file.close()
@@ -134,6 +148,12 @@ def stop_server(server: Server) -> None:
         server.process.kill()
         server.process.wait(timeout=10)
     server.log_file.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_failure_shots() -> None:
+    for old in SHOTS.glob("FAILED_*.png"):
+        old.unlink()
 
 
 @pytest.fixture(scope="module")
@@ -201,16 +221,21 @@ def page(playwright_api: object, tmp_path: Path, request: pytest.FixtureRequest)
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def settle(page: object, pause_ms: int = 300) -> None:
-    """Wait until Streamlit has finished the current script run."""
+def settle(page: object, pause_ms: int = 250) -> None:
+    """Wait until Streamlit has finished the script run the last action started.
+
+    The app root carries ``data-test-script-state`` (running / rerunRequested / notRunning); the
+    short pause lets a just-triggered rerun register before we wait for it to end.
+    """
     p = page
     p.wait_for_timeout(pause_ms)  # type: ignore[attr-defined]
     p.wait_for_function(  # type: ignore[attr-defined]
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelector('[data-testid=\"stMain\"]')",
-        timeout=30_000,
+        "() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]'); }",
+        timeout=60_000,
     )
-    p.wait_for_timeout(150)  # type: ignore[attr-defined]
+    p.wait_for_timeout(150)  # type: ignore[attr-defined]  # the last deltas paint
 
 
 def sign_in(page: object, server: Server, path: str = "") -> None:
