@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import Timings, load  # noqa: E402
+from benchmarks.common import Timings, load, settle  # noqa: E402
 from benchmarks.inspection_workbook import SHEET, fresh_copy, inspection_workbook, registry_db  # noqa: E402
 from scoring.ingest.parse import parse_upload  # noqa: E402
 from scoring.services.context import CLI_USER  # noqa: E402
@@ -67,7 +67,7 @@ def calamine_read(data: bytes) -> int:
     return len(book.get_sheet_by_name(SHEET).to_python())
 
 
-def run(rows: int = 100_000, repeat: int = 5, verbose: bool = True) -> ImportResult:
+def run(rows: int = 100_000, repeat: int = 5, verbose: bool = True, wait: float = 0.0) -> ImportResult:
     system = default_system()
     started = time.perf_counter()
     path = inspection_workbook(system, rows)
@@ -81,6 +81,9 @@ def run(rows: int = 100_000, repeat: int = 5, verbose: bool = True) -> ImportRes
     counts = ""
     with tempfile.TemporaryDirectory() as folder:
         for i in range(repeat):
+            waited = settle(wait)
+            if verbose and waited:
+                print(f"  (waited {waited:.0f} s for the machine to quieten)")
             gc.collect()
             calamine.timed(lambda: calamine_read(data))
             db = fresh_copy(rows, Path(folder))
@@ -121,9 +124,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--settle", type=float, default=0.0, help="wait up to this many s for a quiet machine")
     args = parser.parse_args()
     print(load())
-    report(run(args.rows, args.repeat))
+    report(run(args.rows, args.repeat, wait=args.settle))
     print(load())
 
 

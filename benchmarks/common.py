@@ -62,6 +62,19 @@ def load() -> str:
     )
 
 
+def settle(max_wait: float, quiet: float = 1.5) -> float:
+    """Wait (up to ``max_wait`` s) for the 1-minute load average to fall below ``quiet``; seconds waited.
+
+    The machine is shared: a repetition that starts while another job hogs both cores measures that
+    job. Waiting does not hide anything: the load is printed with every figure.
+    """
+    waited = 0.0
+    while waited < max_wait and os.getloadavg()[0] >= quiet:
+        time.sleep(5.0)
+        waited += 5.0
+    return waited
+
+
 def status_kib(field_name: str) -> int:
     """A ``VmHWM``/``VmRSS``-style field of /proc/self/status, in KiB (0 where unavailable)."""
     try:

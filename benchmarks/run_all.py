@@ -11,7 +11,8 @@
 3. Storage: bulk upserts of 100,000 merchants and inspections (``benchmarks/bench_upsert.py``).
 
 Generated inputs are cached in the system temp dir (``fangxin-bench``); the first run builds them.
-The machine is shared, so each figure is the best of ``--repeat`` runs and the load is printed.
+The machine is shared, so each figure is the best of ``--repeat`` runs, each run waits (up to
+``--settle`` seconds) for the load average to drop below 1.5, and the load is printed.
 ``--quick`` runs everything at a tenth of the size (a smoke test of the script, not the targets).
 """
 
@@ -39,6 +40,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (best is reported)")
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes: checks the script only")
     parser.add_argument("--skip-stress", action="store_true", help="skip the 10-responses-per-merchant case")
+    parser.add_argument(
+        "--settle", type=float, default=60.0, help="before each run, wait up to this many s for a quiet machine"
+    )
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     rows, merchants = 100_000 // scale, 1_000_000 // scale
@@ -46,16 +50,16 @@ def main() -> None:
     print(before)
 
     print(f"\n## 1. Import {rows:,} 实地检查 rows (best of {args.repeat})")
-    imported = bench_import.run(rows, args.repeat)
+    imported = bench_import.run(rows, args.repeat, wait=args.settle)
     bench_import.report(imported)
 
     print(f"\n## 2. Score {merchants:,} merchants, one round (best of {args.repeat})")
-    scored = bench_scoring.run(merchants, args.repeat, applicant=10.0, other=1.0)
+    scored = bench_scoring.run(merchants, args.repeat, applicant=10.0, other=1.0, wait=args.settle)
     bench_scoring.report(scored)
     stress = None
     if not args.skip_stress:
         print(f"\n## 2b. Stress: 10 survey responses for every merchant (best of {args.repeat})")
-        stress = bench_scoring.run(merchants, args.repeat, applicant=10.0, other=10.0)
+        stress = bench_scoring.run(merchants, args.repeat, applicant=10.0, other=10.0, wait=args.settle)
         bench_scoring.report(stress)
 
     print(f"\n## 3. Bulk upserts, {rows:,} rows (best of {args.repeat})")
@@ -66,8 +70,11 @@ def main() -> None:
     after = load()
     print(f"\n{after}\n")
     print("## README table\n")
-    print(f"Measured with `make bench` (`.venv/bin/python benchmarks/run_all.py --repeat {args.repeat}`), ")
-    print(f"Python {platform.python_version()}, best of {args.repeat} runs; {before.split(': ', 1)[1]} at the start.\n")
+    command = " ".join([".venv/bin/python", "benchmarks/run_all.py", *sys.argv[1:]])
+    print(f"Measured with `{command}` (what `make bench` runs), Python {platform.python_version()},")
+    print(
+        f"best of {args.repeat} runs; {before.split(': ', 1)[1]} at the start, {after.split(': ', 1)[1]} at the end.\n"
+    )
     print("| Target (issue 2) | Measured | Result |")
     print("|---|---|---|")
     ratio = f"{imported.imported.best:.2f} s vs {imported.calamine.best:.2f} s = **{imported.ratio:.2f} ×**"

@@ -18,16 +18,22 @@ def half_up(values: pd.Series, decimals: int = 2) -> pd.Series:
 
 
 def half_up_array(arr: npt.NDArray[np.float64], decimals: int = 2) -> npt.NDArray[np.float64]:
-    """sign(x) × floor(|x| × 10^d + 0.5 + guard) / 10^d, computed in one buffer (no -0.0, NaN stays NaN)."""
-    scale = 10.0**decimals
-    out: npt.NDArray[np.float64] = np.abs(arr)
-    out *= scale
-    out += 0.5 + _GUARD
-    np.floor(out, out=out)
-    out /= scale
-    np.copysign(out, arr, out=out)
-    out += 0.0  # turn -0.0 into 0.0
+    """sign(x) × floor(|x| × 10^d + 0.5 + guard) / 10^d (no -0.0, NaN stays NaN)."""
+    out: npt.NDArray[np.float64] = np.empty(np.shape(arr))
+    half_up_into(arr, out, decimals)
     return out
+
+
+def half_up_into(values: npt.NDArray[np.float64], out: npt.NDArray[np.float64], decimals: int = 2) -> None:
+    """``half_up_array(values)`` written into ``out`` (which may be ``values`` itself)."""
+    scale = 10.0**decimals
+    magnitude = np.abs(values)
+    magnitude *= scale
+    magnitude += 0.5 + _GUARD
+    np.floor(magnitude, out=magnitude)
+    magnitude /= scale
+    np.copysign(magnitude, values, out=out)
+    out += 0.0  # turn -0.0 into 0.0
 
 
 def half_up_scalar(value: float, decimals: int = 2) -> float:

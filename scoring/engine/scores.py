@@ -14,7 +14,7 @@ from scoring.engine import keys, parallel, rules
 from scoring.engine.frames import RoundData
 from scoring.engine.indicators import BonusItem, Indicator, IndicatorSystem
 from scoring.engine.ranking import min_rank, rank_key, ranking_order
-from scoring.engine.rounding import half_up_array
+from scoring.engine.rounding import half_up_array, half_up_into
 from scoring.engine.veto import fired_vetoes, veto_texts
 
 COUNT_COLUMNS = tuple(rules.COMPLAINT_LABELS)
@@ -51,41 +51,6 @@ def bonus_points(system: IndicatorSystem, inspections: pd.DataFrame) -> pd.DataF
 
 def _bonus(item: BonusItem, values: pd.Series) -> pd.Series:
     return (values.astype(float).fillna(0.0) * item.points).clip(upper=item.max_points)
-
-
-def _gathered(
-    system: IndicatorSystem,
-    inspections: pd.DataFrame,
-    chosen: np.ndarray[Any, Any],
-    counts: pd.DataFrame,
-    survey: Callable[[], pd.DataFrame],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``indicator_points`` and ``bonus_points`` of the chosen inspection rows, as two 2-D blocks.
-
-    Rules read whole inspection columns (text lookups run once per column, never on gathered text),
-    and only the resulting floats are gathered; complaint and survey rules read ``counts`` and the
-    frame ``survey()`` returns (asked for last: it may still be being computed), already one row
-    per chosen inspection.
-    """
-    index = counts.index
-    points = np.empty((len(system.indicators), len(chosen)))
-    later = []
-    for row, ind in zip(points, system.indicators, strict=True):
-        if ind.from_inspection:
-            np.take(_indicator(ind, inspections, counts, pd.DataFrame()).to_numpy(dtype=float), chosen, out=row)
-        else:
-            later.append((row, ind))
-    bonus = np.empty((len(system.bonus_items), len(chosen)))
-    for row, item in zip(bonus, system.bonus_items, strict=True):
-        np.take(_bonus(item, inspections[item.code]).to_numpy(dtype=float), chosen, out=row)
-    responses = survey()
-    for row, ind in later:
-        row[:] = _indicator(ind, inspections, counts, responses).to_numpy(dtype=float)
-    codes = [i.code for i in system.indicators]
-    return (
-        pd.DataFrame(points.T, index=index, columns=codes, copy=False),
-        pd.DataFrame(bonus.T, index=index, columns=[b.code for b in system.bonus_items], copy=False),
-    )
 
 
 def grade(total: pd.Series, vetoed: pd.Series, system: IndicatorSystem) -> pd.Series:
@@ -125,7 +90,8 @@ def score_round(data: RoundData, system: IndicatorSystem) -> pd.DataFrame:
 
     Every table is joined to the registry by position (``keys``): the registry row of each
     inspection, complaint and response is looked up once, and per-merchant figures are bincounts.
-    Text columns are gathered once, directly in the final (ranking) order.
+    The rules run over whole inspection columns; once the totals give the ranking order, each
+    input is gathered once, in that order, and the result is computed in place.
     """
     registry = data.merchants.reset_index(drop=True)
     usccs = data.merchants["uscc"]  # the column itself: lookups of the same column are remembered
@@ -138,108 +104,166 @@ def score_round(data: RoundData, system: IndicatorSystem) -> pd.DataFrame:
     np.maximum.at(last, at[rows], rows)
     who = np.flatnonzero(last >= 0)  # registry positions of the scored merchants
     chosen = last[who]  # and their inspection rows
-    index = pd.RangeIndex(len(who))
-
-    complaint_figures = rules.complaint_totals(data.complaints, data.start, data.end, usccs)[who]
-    counts = pd.DataFrame(complaint_figures, index=index, columns=list(COUNT_COLUMNS))
-
-    def survey() -> pd.DataFrame:
-        responses, satisfaction = surveyed.result()
-        return pd.DataFrame({"valid_responses": responses[who], "satisfaction_index": satisfaction[who]}, index=index)
-
+    # per inspection row, its merchant's complaint and survey figures (rows of unregistered
+    # merchants read an extra, empty row and are never chosen)
+    merchant = np.where(at >= 0, at, len(registry))
+    complaints = rules.complaint_totals(data.complaints, data.start, data.end, usccs)
+    figures = np.vstack([complaints, np.zeros((1, len(COUNT_COLUMNS)))])
+    counts = pd.DataFrame(figures[merchant], columns=list(COUNT_COLUMNS))
     texts = _veto_texts(data, system, usccs)[who]
-    points, bonus = _gathered(system, inspections, chosen, counts, survey)
-    survey_frame = survey()
-    earned, possible = _earned(system, points)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        base_exact = np.where(possible > 0, 100.0 * earned / possible, np.nan)
-    bonus_exact = np.minimum(system.bonus_cap, bonus.to_numpy().sum(axis=1)) if len(bonus.columns) else 0.0
-    bonus_exact = np.where(np.isnan(base_exact), np.nan, bonus_exact)
+    bonus_rows = _bonus_rows(system, inspections)
+    responses, satisfaction = np.zeros(0), np.zeros(0)
 
-    vetoed = pd.Series(pd.notna(texts), index=index)
-    total = pd.Series(half_up_array(base_exact + bonus_exact), index=index)
-    numbers: dict[str, Any] = {
-        "base_exact": base_exact,
-        "base": half_up_array(base_exact),
-        "bonus": half_up_array(np.asarray(bonus_exact, dtype=float)),
-        "total": total,
-    }
-    for code in points.columns:
-        numbers[code] = half_up_array(points[code].to_numpy())
-    for code in bonus.columns:
-        numbers[code] = half_up_array(bonus[code].to_numpy())
-    for dim in system.dimensions:
-        numbers[dim.code] = half_up_array(_subtotal(points, [i.code for i in dim.indicators]))
-    for code in COUNT_COLUMNS:
-        numbers[code] = counts[code].to_numpy()
-    numbers["valid_responses"] = survey_frame["valid_responses"].to_numpy()
-    rated = np.zeros(len(index), dtype=bool)  # a survey (likert) indicator applies
-    for code in _survey_codes(system):
-        rated |= ~np.isnan(points[code].to_numpy())
-    numbers["satisfaction_index"] = np.where(rated, survey_frame["satisfaction_index"].to_numpy(), np.nan)
+    def survey() -> pd.DataFrame:  # waits for the survey aggregation (asked for last)
+        nonlocal responses, satisfaction
+        valid, index = surveyed.result()
+        responses, satisfaction = np.append(valid, 0.0), np.append(index, np.nan)
+        return pd.DataFrame({"valid_responses": responses[merchant], "satisfaction_index": satisfaction[merchant]})
+
+    point_rows = _point_rows(system, inspections, counts, survey)
+
+    earned, possible = _earned(system, point_rows)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base_rows = np.where(possible > 0, 100.0 * earned / possible, np.nan)
+    bonus_sum = _summed(bonus_rows) if len(bonus_rows) else np.zeros(len(inspections))
+    bonus_capped = np.where(np.isnan(base_rows), np.nan, np.minimum(system.bonus_cap, bonus_sum))
+    base_exact, bonus_exact = base_rows[chosen], bonus_capped[chosen]
+    vetoed = pd.notna(texts)
+    total = half_up_array(base_exact + bonus_exact)
+
     # one sort by the ranking key, ties by USCC: the city order, the row order of the result and the
     # base of the 区县 and 行业 ranks (the unscored have no key and come last, by USCC)
-    key = rank_key(total, vetoed)
+    key = rank_key(pd.Series(total), pd.Series(vetoed))
     order = ranking_order(key, keys.ascending(usccs)[who])
-    ranks = {"city_rank": min_rank(key, None, order)}
-    for col, group in (("district_rank", "district"), ("industry_rank", "industry")):
-        ranks[col] = min_rank(key, keys.codes(registry[group])[0][who], order)
-    final = who[order]
-    ordered_vetoed = vetoed.to_numpy()[order]
-    headline = {name: numbers.pop(name) for name in ("base_exact", "base", "bonus", "total")}
+    final, final_rows = who[order], chosen[order]
+    key, vetoed, total, texts = key[order], vetoed[order], total[order], texts[order]
+    in_order = np.arange(len(order))  # the key is sorted now
+
     # the numeric columns are gathered on the second core while the text columns are gathered here
-    floats: Future[list[pd.DataFrame]] = parallel.beside(
-        lambda: [_in_order(columns, order) for columns in (headline, numbers, ranks)]
-    )
+    def numeric() -> list[pd.DataFrame]:
+        names = _numeric_columns(system)
+        block = np.empty((sum(len(n) for n in names), len(order)))  # the result's float columns
+        row = dict(zip([c for part in names for c in part], block, strict=True))
+        np.take(base_rows, final_rows, out=row["base_exact"])
+        half_up_into(row["base_exact"], row["base"])
+        np.take(bonus_capped, final_rows, out=row["bonus"])
+        half_up_into(row["bonus"], row["bonus"])
+        row["total"][:] = total
+        for ind, points in zip(system.indicators, point_rows, strict=True):
+            np.take(points, final_rows, out=row[ind.code])  # unrounded until the subtotals are taken
+        for item, points in zip(system.bonus_items, bonus_rows, strict=True):
+            np.take(points, final_rows, out=row[item.code])
+            half_up_into(row[item.code], row[item.code])
+        for dim in system.dimensions:
+            _subtotal_into([row[i.code] for i in dim.indicators], row[dim.code])
+            half_up_into(row[dim.code], row[dim.code])
+        rated = np.zeros(len(order), dtype=bool)  # a survey (likert) indicator applies
+        for code in _survey_codes(system):
+            rated |= ~np.isnan(row[code])
+        for ind in system.indicators:
+            half_up_into(row[ind.code], row[ind.code])
+        for j, code in enumerate(COUNT_COLUMNS):
+            np.take(figures[:, j], final, out=row[code])
+        np.take(responses, final, out=row["valid_responses"])
+        np.take(satisfaction, final, out=row["satisfaction_index"])
+        row["satisfaction_index"][~rated] = np.nan
+        row["city_rank"][:] = min_rank(key, None, in_order)
+        for col, group in (("district_rank", "district"), ("industry_rank", "industry")):
+            row[col][:] = min_rank(key, keys.codes(registry[group])[0][final], in_order)
+        frames, start = [], 0
+        for part in names:
+            frames.append(pd.DataFrame(block[start : start + len(part)].T, columns=part, copy=False))
+            start += len(part)
+        return frames
+
+    floats: Future[list[pd.DataFrame]] = parallel.beside(numeric)
     head = pd.DataFrame({c: _taken(registry[c], final) for c in ("uscc", "name", "district", "industry")})
     verdict = pd.DataFrame(
         {
-            "grade": grade(pd.Series(np.asarray(total)[order]), pd.Series(ordered_vetoed), system).array,
-            "veto_text": pd.array(np.where(ordered_vetoed, texts[order], ""), dtype="string"),
-            "vetoed": ordered_vetoed,
+            "grade": grade(pd.Series(total), pd.Series(vetoed), system).array,
+            "veto_text": pd.array(np.where(vetoed, texts, ""), dtype="string"),
+            "vetoed": vetoed,
         },
         copy=False,
     )
-    raw = pd.DataFrame({"raw_" + c: _taken(inspections[c], chosen[order]) for c in system.inspection_items}, copy=False)
-    figures, items, places = floats.result()
-    return pd.concat([head, figures, verdict, items, raw, places], axis=1)
+    raw = pd.DataFrame({"raw_" + c: _taken(inspections[c], final_rows) for c in system.inspection_items}, copy=False)
+    figures_frame, items_frame, places = floats.result()
+    return pd.concat([head, figures_frame, verdict, items_frame, raw, places], axis=1)
 
 
-def _in_order(columns: dict[str, Any], order: np.ndarray[Any, Any]) -> pd.DataFrame:
-    """Float columns gathered by ``order`` straight into one 2-D block (no later consolidation copy)."""
-    block = np.empty((len(columns), len(order)))
-    for row, values in zip(block, columns.values(), strict=True):
-        np.take(np.asarray(values, dtype=float), order, out=row)
-    return pd.DataFrame(block.T, columns=list(columns), copy=False)
+def _point_rows(
+    system: IndicatorSystem, inspections: pd.DataFrame, counts: pd.DataFrame, survey: Callable[[], pd.DataFrame]
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """``indicator_points`` of every inspection row as one 2-D block (an indicator per row).
+
+    The inspection and complaint rules run first; ``survey()`` (the survey figures per inspection
+    row, possibly still being computed) is asked for only when the survey rule needs it.
+    """
+    block = np.empty((len(system.indicators), len(inspections)))
+    later = []
+    for row, ind in zip(block, system.indicators, strict=True):
+        if ind.source == "survey":
+            later.append((row, ind))
+        else:
+            row[:] = _indicator(ind, inspections, counts, pd.DataFrame()).to_numpy(dtype=float)
+    if later:
+        responses = survey()
+        for row, ind in later:
+            row[:] = _indicator(ind, inspections, counts, responses).to_numpy(dtype=float)
+    else:
+        survey()
+    return block
 
 
-def _subtotal(points: pd.DataFrame, codes: list[str]) -> np.ndarray[Any, Any]:
+def _bonus_rows(system: IndicatorSystem, inspections: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """``bonus_points`` of every inspection row as one 2-D block (a bonus item per row)."""
+    block = np.empty((len(system.bonus_items), len(inspections)))
+    for row, item in zip(block, system.bonus_items, strict=True):
+        row[:] = _bonus(item, inspections[item.code]).to_numpy(dtype=float)
+    return block
+
+
+def _numeric_columns(system: IndicatorSystem) -> list[list[str]]:
+    """The result's float columns in their three runs: figures; points, subtotals and inputs; ranks."""
+    points = [*result_columns(system), *COUNT_COLUMNS, *SURVEY_COLUMNS]
+    return [["base_exact", "base", "bonus", "total"], points, ["city_rank", "district_rank", "industry_rank"]]
+
+
+def _summed(block: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Row sums of ``block.T``, adding the rows of ``block`` in order (the order ``sum(axis=1)`` of a
+    column-major frame takes), so results are bit for bit those of a pandas row sum."""
+    total: np.ndarray[Any, Any] = np.array(block[0], dtype=float)
+    for row in block[1:]:
+        total += row
+    return total
+
+
+def _subtotal_into(points: list[np.ndarray[Any, Any]], out: np.ndarray[Any, Any]) -> None:
     """Σ points of the dimension's applicable indicators (in file order); NaN when none applies."""
-    total = np.zeros(len(points))
-    applicable = np.zeros(len(points), dtype=bool)
-    for code in codes:
-        values = points[code].to_numpy()
-        total += np.nan_to_num(values, nan=0.0)
+    out[:] = 0.0
+    applicable = np.zeros(len(out), dtype=bool)
+    for values in points:
+        out += np.nan_to_num(values, nan=0.0)
         applicable |= ~np.isnan(values)
-    return np.where(applicable, total, np.nan)
+    out[~applicable] = np.nan
 
 
-def _earned(system: IndicatorSystem, points: pd.DataFrame) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Σ points earned and Σ max points over the applicable indicators of each merchant.
+def _earned(system: IndicatorSystem, points: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Σ points earned and Σ max points over the applicable indicators of each row of ``points.T``.
 
     Summed indicator by indicator, in the file's order (the order a row sum of the points takes);
     with fractional max points the applicable maxima are summed as a matrix product, as always.
     """
-    earned = np.zeros(len(points))
-    for code in points.columns:
-        earned += np.nan_to_num(points[code].to_numpy(), nan=0.0)
+    earned = np.zeros(points.shape[1])
+    for values in points:
+        earned += np.nan_to_num(values, nan=0.0)
     maxima = np.array([i.max_points for i in system.indicators])
     if all(float(m).is_integer() for m in maxima):  # whole numbers: exact in any order
-        possible = np.zeros(len(points))
-        for code, top in zip(points.columns, maxima, strict=True):
-            possible += np.where(np.isnan(points[code].to_numpy()), 0.0, top)
+        possible = np.zeros(points.shape[1])
+        for values, top in zip(points, maxima, strict=True):
+            possible += np.where(np.isnan(values), 0.0, top)
     else:
-        possible = points.notna().to_numpy() @ maxima
+        possible = np.ascontiguousarray(~np.isnan(points.T)) @ maxima
     return earned, possible
 
 

@@ -7,6 +7,7 @@ the output and in the explanation chain come from the same place as the test tha
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from scoring.engine import keys
+from scoring.engine import keys, parallel
 from scoring.engine.formatting import iso_dates, join, two_decimals
 from scoring.engine.frames import RoundData
 from scoring.engine.indicators import IndicatorSystem
@@ -90,7 +91,12 @@ def candidates(
     at = where[rows]
     # Listed in ranking order (vetoed after the others), then the merchants not scored, by USCC.
     # Everything below is computed in that order: no text column is reordered afterwards.
-    order = ranking_order(_column(scores, "city_rank", at, rows, n), keys.ascending(m["uscc"]))
+    by_uscc = keys.ascending(m["uscc"])
+    order = ranking_order(_column(scores, "city_rank", at, rows, n), by_uscc)
+    # the registry's text columns are gathered in that order on the second core meanwhile
+    names: Future[dict[str, Any]] = parallel.beside(
+        lambda: {c: m[c].array.take(order) for c in ("uscc", "name", "district", "industry")}
+    )
 
     def column(name: str, fill: float = np.nan) -> FloatArray:
         return _column(scores, name, at, rows, n, fill)[order]
@@ -165,7 +171,8 @@ def candidates(
     if len(pool):
         merchants = order[pool]
         cell_status, cell_waitlist = _apply_quotas(
-            m.loc[merchants, ["uscc", "district", "industry"]],
+            m.loc[merchants, ["district", "industry"]],
+            by_uscc[merchants],
             total[pool],
             column("E")[pool] if "E" in scores.columns else np.zeros(len(pool)),  # NaN (all N/A) sorts last
             column("registered", 0.0)[pool],
@@ -176,10 +183,7 @@ def candidates(
         waitlist[pool] = cell_waitlist
     return pd.DataFrame(
         {
-            "uscc": m["uscc"].array.take(order),
-            "name": m["name"].array.take(order),
-            "district": m["district"].array.take(order),
-            "industry": m["industry"].array.take(order),
+            **names.result(),
             "total": total,
             "status": pd.array(pa.array(STATUSES, type=pa.large_string()).take(pa.array(status)), dtype="str"),
             "waitlist_no": waitlist,
@@ -190,13 +194,15 @@ def candidates(
 
 def _apply_quotas(
     pool: pd.DataFrame,
+    by_uscc: IntArray,
     total: FloatArray,
     e_sub: FloatArray,
     registered: FloatArray,
     applied_on: pd.Series,
     quotas: Quotas,
 ) -> tuple[np.ndarray[Any, np.dtype[np.int8]], FloatArray]:
-    """Order each quota cell by total, E, complaints, 申报日期 (blank last), USCC; cut at the quota.
+    """Order each quota cell by total, E, complaints, 申报日期 (blank last), USCC (``by_uscc``: each
+    row's place in USCC order); cut at the quota.
 
     A (区县, 行业) quota makes its own cell; other merchants of the 区县 share the 区县 quota; a 区县
     without quota is unlimited. Returns the status (index into STATUSES) and 候补序号 of each pool
@@ -218,7 +224,7 @@ def _apply_quotas(
     limit = np.where(np.isnan(limit), -1.0, limit)
     missing = applied_on.isna().to_numpy(dtype=bool)
     applied = applied_on.to_numpy(dtype="datetime64[us]").view(np.int64)
-    order = np.lexsort((keys.ascending(pool["uscc"]), applied, missing, registered, -e_sub, -total, cell))
+    order = np.lexsort((by_uscc, applied, missing, registered, -e_sub, -total, cell))
     sorted_cell = cell[order]
     starts = np.r_[True, sorted_cell[1:] != sorted_cell[:-1]]
     position = np.arange(len(order))

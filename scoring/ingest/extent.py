@@ -87,12 +87,10 @@ class SheetExtent:
         self.column = 0
 
     def feed(self, piece: bytes) -> None:
-        # A prefixed tag (<x:c …>) needs a ':'; most pieces of a sheet have none (memchr, not a regex).
-        prefixed = b":" in piece and _PREFIXED.search(piece) is not None
         # One cheap pass for the usual piece: every cell is <c r="A1234"…> (one letter, ≤ 5 digits).
-        if not _UNUSUAL.search(piece) and not prefixed:
+        if not _UNUSUAL.search(piece) and not _PREFIXED.search(piece):
             self._follow(piece)
-        elif prefixed or _NONCANONICAL.search(piece):
+        elif _PREFIXED.search(piece) or _NONCANONICAL.search(piece):
             self._walk(piece)  # some cell is not written <c r="…" …>: count positions tag by tag
         else:
             if self._far.search(piece):
