@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
 
 from scoring.engine.indicators import IndicatorSystem, load_indicator_system
 from scoring.services.context import UserContext
@@ -41,6 +42,16 @@ def load_file(path: str | Path) -> IndicatorSystem:
 
 def _register(engine: Engine, user: UserContext, content: bytes, activate: bool) -> IndicatorSystem:
     system = load_indicator_system(content)
+    try:
+        _store(engine, user, system, content, activate)
+    except IntegrityError:
+        # Another process registered the same content at the same moment (unique content hash):
+        # its row is ours too, so only the activation may still be missing.
+        _store(engine, user, system, content, activate)
+    return system
+
+
+def _store(engine: Engine, user: UserContext, system: IndicatorSystem, content: bytes, activate: bool) -> None:
     with session_scope(engine) as s:
         row = s.execute(
             select(IndicatorVersion).where(IndicatorVersion.content_hash == system.content_hash)
@@ -66,7 +77,6 @@ def _register(engine: Engine, user: UserContext, content: bytes, activate: bool)
                 "indicator_version_activated",
                 {"hash": system.content_hash, "version": system.version},
             )
-    return system
 
 
 def active_system(engine: Engine) -> IndicatorSystem:
