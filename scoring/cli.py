@@ -31,19 +31,26 @@ class UsageError(Exception):
     """Wrong arguments or a missing file: exit code 2 with the Chinese message."""
 
 
+def _connection_options(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    """--db and --user, accepted before the command and after it (the later one wins)."""
+    parser.add_argument(
+        "--db", default=default, help="数据库 URL（默认：环境变量 FANGXIN_DB_URL，否则项目内的 SQLite 文件）"
+    )
+    parser.add_argument("--user", default=default, help="以该账户的角色和区县范围执行（默认：命令行管理员）")
+
+
 def _parser() -> argparse.ArgumentParser:
-    db_help = "数据库 URL（默认：环境变量 FANGXIN_DB_URL，否则项目内的 SQLite 文件）"
     top = argparse.ArgumentParser(prog="python -m scoring", description="放心消费创建评价系统 命令行")
-    top.add_argument("--db", help=db_help)
-    user_help = "以该账户的角色和区县范围执行（默认：命令行管理员）"
-    top.add_argument("--user", help=user_help)
+    _connection_options(top)
+    # after the command too (``score --db URL``); SUPPRESS keeps a value given before the command
+    common = argparse.ArgumentParser(add_help=False)
+    _connection_options(common, default=argparse.SUPPRESS)
     sub = top.add_subparsers(dest="command", required=True, metavar="命令")
 
-    def command(name: str, text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=text, description=text)
-        p.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
-        p.add_argument("--user", default=argparse.SUPPRESS, help=user_help)
-        return p
+    def command(
+        name: str, text: str, within: argparse._SubParsersAction[argparse.ArgumentParser] = sub
+    ) -> argparse.ArgumentParser:
+        return within.add_parser(name, help=text, description=text, parents=[common])
 
     p = command("template", "生成导入模板（依据指标体系）")
     p.add_argument("out", metavar="OUT.xlsx")
@@ -82,10 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     users = p.add_subparsers(dest="users_command", required=True, metavar="操作")
 
     def action(name: str, text: str) -> argparse.ArgumentParser:
-        a = users.add_parser(name, help=text, description=text)
-        a.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
-        a.add_argument("--user", default=argparse.SUPPRESS, help=user_help)
-        return a
+        return command(name, text, users)
 
     u = action("add", "新建用户（随机密码只显示一次）")
     u.add_argument("username")

@@ -4,6 +4,8 @@
   SQLite: a copy of a template file migrated once per session. PostgreSQL: a schema migrated
   once per session (via Alembic, never create_all), truncated before each test.
 - ``empty_db``: an Engine on a database with no tables at all (for migration tests).
+- ``scored_demo_template``: a SQLite file with a scored demo campaign, built once per session and
+  shared by the service and UI tests that need realistic data (each copies it).
 PostgreSQL runs only when FANGXIN_TEST_PG_URL is set; otherwise those cases are skipped.
 """
 
@@ -26,6 +28,7 @@ from scoring.storage.models import Base
 PG_ENV = "FANGXIN_TEST_PG_URL"
 PG_SKIP = "PostgreSQL tests need FANGXIN_TEST_PG_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+DEMO_ROUNDS = ("2026年初期评估", "2026年中期评估", "2026年末期评估")  # the rounds of ``scored_demo_template``
 
 
 def _pg_url() -> str:
@@ -112,3 +115,32 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]
         engine = make_engine(request.getfixturevalue("pg_schemas").create())
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def scored_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file holding a scored demo campaign, built once per session and shared: 80 merchants
+    (seed 11), every round scored, the default phase plan. Copy it before use; never write to it."""
+    from scoring.demo import build_demo_workbook
+    from scoring.services import progress, runs
+    from scoring.services.context import CLI_USER
+    from scoring.services.imports import import_files
+    from scoring.services.indicators import active_system
+    from scoring.storage import repository as repo
+    from scoring.storage.database import session_scope
+
+    path = tmp_path_factory.mktemp("scored_demo") / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        data = build_demo_workbook(merchants=80, seed=11)
+        outcome = import_files(engine, CLI_USER, [("演示数据.xlsx", data)], active_system(engine))[0]
+        assert outcome.status == "committed", outcome.lines()
+        with session_scope(engine, write=False) as s:
+            assert tuple(repo.round_names(s)) == DEMO_ROUNDS
+        for name in DEMO_ROUNDS:
+            runs.run_scoring(engine, CLI_USER, name)
+        progress.create_default_plan(engine, CLI_USER)
+    finally:
+        engine.dispose()  # the last connection to close checkpoints the WAL into the file
+    return path

@@ -1,4 +1,5 @@
-"""The parts of the 阶段进度 page: timeline, phase editor, task checklist, progress matrix, coverage, KPIs."""
+"""The parts of the 阶段进度 page: timeline, phase editor, task checklist, progress matrix, coverage, KPIs
+with their campaign and per-district target editors."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from scoring.services import dashboard, progress
+from scoring.services import dashboard, kpi_targets, progress
 from scoring.services.context import UserContext
+from scoring.storage.errors import StorageError
 from ui import data, state, widgets
 from ui.i18n import t
 
@@ -147,9 +149,13 @@ def kpis(user: UserContext, round_name: str | None) -> None:
         light = overall[key + "_light"]
         col.badge(t(f"light.{light}"), color=LIGHT_COLORS[light])
     per = frame[frame["district"].notna()].copy()
-    for key in ("coverage", "on_time_rate", "satisfaction"):
+    for key in kpi_targets.KPI_KEYS:
+        own = [
+            t("progress.own_target", target=_kpi_text(key, g)) if g != goal[key] else "" for g in per[key + "_target"]
+        ]
         per[key] = [
-            f"{_kpi_text(key, v)}（{t('light.' + lt)}）" for v, lt in zip(per[key], per[key + "_light"], strict=True)
+            f"{_kpi_text(key, v)}（{'，'.join(filter(None, (t('light.' + lt), o)))}）"
+            for v, lt, o in zip(per[key], per[key + "_light"], own, strict=True)
         ]
     shown = per[["district", "coverage", "on_time_rate", "satisfaction", "closed"]].rename(
         columns=lambda c: t(f"kpicol.{c}")
@@ -159,6 +165,7 @@ def kpis(user: UserContext, round_name: str | None) -> None:
         st.caption(t("progress.kpi_unscored"))
     if user.can("manage_campaign"):
         target_editor(user, goal)
+        district_target_editor(user)
 
 
 def target_editor(user: UserContext, goal: dict[str, float]) -> None:
@@ -172,6 +179,39 @@ def target_editor(user: UserContext, goal: dict[str, float]) -> None:
             new = {"coverage": coverage / 100, "on_time_rate": on_time / 100, "satisfaction": satisfaction}
             progress.save_targets(data.engine(), user, new)
             state.flash("success", t("progress.targets_saved"))
+            st.rerun()
+
+
+def district_target_editor(user: UserContext) -> None:
+    """Administrators set each 区县's own targets in one table (blank cell: the campaign's target)."""
+    own = kpi_targets.district_targets(data.engine(), user)
+    if own.empty:
+        return
+    shares = [k for k in kpi_targets.KPI_KEYS if k in kpi_targets.SHARE_KEYS]
+    view = own.assign(**{k: (own[k] * 100).round(6) for k in shares})  # 0.85 → 85, not 85.00000000000001
+    headers = {k: t(f"kpi.{k}") + (" %" if k in shares else "") for k in kpi_targets.KPI_KEYS}
+    config = {h: st.column_config.NumberColumn(h, min_value=0.0, max_value=100.0, step=0.1) for h in headers.values()}
+    with st.expander(t("progress.edit_district_targets")):
+        st.caption(t("progress.district_targets_help"))
+        edited = st.data_editor(
+            view.rename(columns={"district": t("kpicol.district"), **headers}),
+            hide_index=True,
+            width="stretch",
+            key="district_targets",
+            column_config=config,
+            disabled=[t("kpicol.district")],
+        )
+        if st.button(t("progress.save_district_targets"), key="save_district_targets"):
+            back = edited.rename(columns={t("kpicol.district"): "district", **{h: k for k, h in headers.items()}})
+            for k in shares:  # percent → share; a non-number stays as typed, for the service to report
+                number = pd.to_numeric(back[k], errors="coerce")
+                back[k] = (number / 100).round(8).astype(object).where(number.notna(), back[k])
+            try:
+                n = kpi_targets.save_district_targets(data.engine(), user, back)
+            except StorageError as exc:
+                st.error(str(exc))
+                return
+            state.flash("success", t("progress.district_targets_saved", n=n))
             st.rerun()
 
 

@@ -2,7 +2,8 @@
 
 Task status codes are ``todo`` / ``in_progress`` / ``done`` (the UI shows 未开始 / 进行中 / 已完成);
 a task is overdue when its due date (else its phase's end date) has passed and it is not done.
-KPI traffic lights: green when the target is met, yellow within 90% of it, red below.
+KPI traffic lights: green when the target is met, yellow within 90% of it, red below; a district is
+measured against its own target where one is set (``scoring.services.kpi_targets``), else the campaign's.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from scoring.engine.frames import CLOSED_OUTCOMES
 from scoring.services.context import PermissionDenied, UserContext
+from scoring.services.kpi_targets import DEFAULT_TARGETS, own_targets
 from scoring.storage import progress as store
 from scoring.storage import repository as repo
 from scoring.storage import views
@@ -30,7 +32,6 @@ DEFAULT_PLAN: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 TASK_STATUSES = store.TASK_STATUSES
 KpiKey = Literal["coverage", "on_time_rate", "satisfaction"]
-DEFAULT_TARGETS: dict[str, float] = {"coverage": 0.90, "on_time_rate": 0.95, "satisfaction": 80.0}
 YELLOW_SHARE = 0.9  # yellow light from 90% of the target
 Light = Literal["green", "yellow", "red", "none"]
 
@@ -225,7 +226,8 @@ def kpis(engine: Engine, user: UserContext, round_name: str, satisfaction: pd.Se
     """KPI figures for the round per district and for all the user's districts (row ``district`` = None).
 
     ``satisfaction`` is the likert index (0–100) of each scored merchant whose F1 applies, indexed by
-    district (from the run's results); None when the round has no run.
+    district (from the run's results); None when the round has no run. Per KPI, ``<key>_target`` is the
+    target the row is measured against (the district's own, else the campaign's) and ``<key>_light`` its light.
     """
     user.require("view")
     goal = targets(engine)
@@ -238,6 +240,7 @@ def kpis(engine: Engine, user: UserContext, round_name: str, satisfaction: pd.Se
         districts = views.district_rows(s, run_id, user.scope) if run_id else None
         complaints = views.complaint_totals(s, start, end, user.scope)
         names = views.registry_by_district(s, user.scope)["district"].tolist()
+        own = own_targets(s, user.scope)
     closed = complaints[complaints["outcome"].isin(CLOSED_OUTCOMES)]
     on_time = closed[closed["on_time"].fillna(False).astype(bool)]
     rows = []
@@ -261,5 +264,6 @@ def kpis(engine: Engine, user: UserContext, round_name: str, satisfaction: pd.Se
         )
     frame = pd.DataFrame(rows)
     for key, target in goal.items():
-        frame[key + "_light"] = [light(v, target) for v in frame[key]]
+        frame[key + "_target"] = frame["district"].map(own[key]).astype("float64").fillna(target)
+        frame[key + "_light"] = [light(v, g) for v, g in zip(frame[key], frame[key + "_target"], strict=True)]
     return frame

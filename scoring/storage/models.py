@@ -202,8 +202,21 @@ class ScoringRun(Base):
     layout: Mapped[Any] = mapped_column(JSONText)  # column order of each result frame, point/dimension codes
 
 
-class MerchantResult(Base):
-    """A row of SPEC §5.1; district and industry denormalised for fast filtering."""
+class _MerchantRow:
+    """Columns of every per-merchant result of a run: the merchant (名称, 区县 and 行业 denormalised for
+    fast filtering) first, and last any further engine columns, kept losslessly as a JSON object."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_run.id", ondelete="CASCADE"), sort_order=-1)
+    uscc: Mapped[str] = mapped_column(USCC, sort_order=-1)
+    name: Mapped[str | None] = mapped_column(String, sort_order=-1)
+    district: Mapped[str | None] = mapped_column(String, sort_order=-1)
+    industry: Mapped[str | None] = mapped_column(String, sort_order=-1)
+    extra: Mapped[str | None] = mapped_column(Text, sort_order=1)
+
+
+class MerchantResult(_MerchantRow, Base):
+    """A row of SPEC §5.1."""
 
     __tablename__ = "merchant_result"
     __table_args__ = (
@@ -212,12 +225,6 @@ class MerchantResult(Base):
         Index("ix_merchant_result_run_id_district", "run_id", "district"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_run.id", ondelete="CASCADE"))
-    uscc: Mapped[str] = mapped_column(USCC)
-    name: Mapped[str | None] = mapped_column(String)
-    district: Mapped[str | None] = mapped_column(String)
-    industry: Mapped[str | None] = mapped_column(String)
     base: Mapped[float | None] = mapped_column(Float)
     bonus: Mapped[float | None] = mapped_column(Float)
     total: Mapped[float | None] = mapped_column(Float)
@@ -228,26 +235,18 @@ class MerchantResult(Base):
     industry_rank: Mapped[int | None] = mapped_column(Integer)
     points: Mapped[str | None] = mapped_column(Text)  # {indicator or bonus code: points | null (N/A)}
     dimensions: Mapped[str | None] = mapped_column(Text)  # {dimension code: subtotal | null}
-    extra: Mapped[str | None] = mapped_column(Text)  # any further engine columns, kept losslessly
 
 
-class CandidateResult(Base):
+class CandidateResult(_MerchantRow, Base):
     """A row of the SPEC §5.4 candidate output."""
 
     __tablename__ = "candidate_result"
     __table_args__ = (UniqueConstraint("run_id", "uscc"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_run.id", ondelete="CASCADE"))
-    uscc: Mapped[str] = mapped_column(USCC)
-    name: Mapped[str | None] = mapped_column(String)
-    district: Mapped[str | None] = mapped_column(String)
-    industry: Mapped[str | None] = mapped_column(String)
     total: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String)
     waitlist_no: Mapped[int | None] = mapped_column(Integer)
     reasons: Mapped[str | None] = mapped_column(Text)
-    extra: Mapped[str | None] = mapped_column(Text)
 
 
 class DistrictResult(Base):
@@ -450,6 +449,18 @@ class KpiTarget(Base):
 
     __tablename__ = "kpi_target"
 
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    target: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String)
+
+
+class DistrictKpiTarget(Base):
+    """One 区县's own KPI target (SPEC §6); a district without a row uses the campaign's target."""
+
+    __tablename__ = "district_kpi_target"
+
+    district: Mapped[str] = mapped_column(String, primary_key=True)
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     target: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

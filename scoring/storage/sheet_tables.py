@@ -1,17 +1,21 @@
 """How each imported sheet kind maps onto its table: natural key, fields, references, JSON cells.
 
 One declaration per kind, read by both the upsert (frame → rows) and the loader (rows → frame),
-so a column is mapped in one place. Frame columns are those of ``scoring.engine.frames``.
+so a column is mapped in one place. The columns, their order, kinds and required flags come from the
+sheet declarations of ``scoring.ingest.sheets``; this module adds only what is particular to storage
+(table, references, stored-only flags, JSON cells). Frame columns are those of ``scoring.engine.frames``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from sqlalchemy import Table
 
 from scoring.engine import frames
+from scoring.engine.indicators import IndicatorSystem, Label
+from scoring.ingest.sheets import Column, SheetSpec, sheet_specs
 from scoring.storage import models
 from scoring.storage.cells import CellKind
 
@@ -58,8 +62,47 @@ class SheetTable:
         return frozenset(f.name for f in self.fields)
 
 
-def _f(name: str, kind: CellKind = "text", column: str | None = None, required: bool = False) -> Field:
-    return Field(name, column or name, kind, required)
+# The fixed (not per-code) columns of every sheet, as declared once in ``scoring.ingest.sheets``: the
+# specs of a system without indicators, bonus items or questions have no per-code columns at all.
+_NO_CODES = IndicatorSystem(
+    id="",
+    version="",
+    name=Label("", ""),
+    content_hash="",
+    dimensions=(),
+    bonus_name=Label("", ""),
+    bonus_cap=0.0,
+    bonus_items=(),
+    survey_scale={},
+    survey_invalid_unanswered=1,
+    survey_questions=(),
+    vetoes=(),
+    grades=(),
+    grade_fallback="",
+    grade_veto="",
+    threshold=0.0,
+    survey_indicator="",
+    min_on_time_rate=0.0,
+    min_business_days=0,
+    district_weights={},
+)
+_MODELS: dict[SheetKind, type[models.Base]] = {
+    "districts": models.District,
+    "rounds": models.Round,
+    "merchants": models.Merchant,
+    "inspections": models.Inspection,
+    "surveys": models.SurveyResponse,
+    "complaints": models.Complaint,
+    "credit": models.CreditRecord,
+}
+_REFERENCES: tuple[Reference, ...] = ("district", "round")  # sheet columns naming a row of another sheet
+_TABLE_COLUMN = {"start": "start_date", "end": "end_date"}  # sheet column → table column, where they differ
+_JSON_COLUMN: dict[SheetKind, str] = {"inspections": "items", "surveys": "answers"}
+_STORED_ONLY: dict[SheetKind, tuple[Field, ...]] = {  # flags set by the import, not read from the sheet
+    "merchants": (Field("uscc_warning", "uscc_warning", "flag"),),
+    "inspections": (Field("name_warning", "name_warning", "flag"),),
+    "surveys": (Field("invalid", "invalid", "flag"),),
+}
 
 
 def _table(model: type[models.Base]) -> Table:
@@ -68,98 +111,36 @@ def _table(model: type[models.Base]) -> Table:
     return table
 
 
+def _field(column: Column, table: Table) -> Field:
+    if column.name in _REFERENCES:  # the frame holds a name, the table the referenced id
+        return Field(column.name, f"{column.name}_id", "count", column.required, column.name)
+    name = _TABLE_COLUMN.get(column.name, column.name)
+    kind: CellKind = "text"
+    if column.kind in ("date", "number"):
+        kind = column.kind
+    elif column.kind == "yesno":  # a NOT NULL boolean (是否申报) is a flag; a nullable one keeps 未填
+        kind = "yesno" if table.c[name].nullable else "flag"
+    return Field(column.name, name, kind, column.required)
+
+
+def _sheet_table(spec: SheetSpec) -> SheetTable:
+    kind = cast(SheetKind, spec.key)
+    table = _table(_MODELS[kind])
+    fixed = tuple(_field(c, table) for c in spec.columns if c.kind not in ("item", "answer"))
+    return SheetTable(
+        kind,
+        table,
+        spec.natural_key,
+        fixed + _STORED_ONLY.get(kind, ()),
+        json_column=_JSON_COLUMN.get(kind),
+        uscc_must_exist=kind in _JSON_COLUMN,  # inspections and surveys are about registered merchants
+    )
+
+
 SHEET_TABLES: dict[SheetKind, SheetTable] = {
-    "districts": SheetTable(
-        "districts", _table(models.District), ("name",), (_f("name", required=True), _f("code"), _f("city"))
-    ),
-    "rounds": SheetTable(
-        "rounds",
-        _table(models.Round),
-        ("name",),
-        (_f("name", required=True), _f("start", "date", "start_date", True), _f("end", "date", "end_date", True)),
-    ),
-    "merchants": SheetTable(
-        "merchants",
-        _table(models.Merchant),
-        ("uscc",),
-        (
-            _f("uscc", required=True),
-            _f("name", required=True),
-            Field("district", "district_id", "count", True, "district"),
-            _f("industry", required=True),
-            _f("address"),
-            _f("store_name"),
-            _f("established", "date"),
-            _f("applied", "flag", required=True),
-            _f("applied_on", "date"),
-            _f("contact_person"),
-            _f("phone"),
-            _f("uscc_warning", "flag"),
-        ),
-    ),
-    "inspections": SheetTable(
-        "inspections",
-        _table(models.Inspection),
-        ("uscc", "round"),
-        (
-            Field("round", "round_id", "count", True, "round"),
-            _f("uscc", required=True),
-            _f("name"),
-            _f("inspected_on", "date", required=True),
-            _f("method"),
-            _f("inspectors", required=True),
-            _f("note"),
-            _f("name_warning", "flag"),
-        ),
-        json_column="items",
-        uscc_must_exist=True,
-    ),
-    "surveys": SheetTable(
-        "surveys",
-        _table(models.SurveyResponse),
-        ("round", "response_no"),
-        (
-            _f("response_no", required=True),
-            Field("round", "round_id", "count", True, "round"),
-            _f("uscc", required=True),
-            _f("surveyed_on", "date"),
-            _f("method"),
-            _f("invalid", "flag"),
-        ),
-        json_column="answers",
-        uscc_must_exist=True,
-    ),
-    "complaints": SheetTable(
-        "complaints",
-        _table(models.Complaint),
-        ("complaint_no",),
-        (
-            _f("complaint_no", required=True),
-            _f("uscc", required=True),
-            _f("name"),
-            _f("registered_on", "date", required=True),
-            _f("closed_on", "date"),
-            _f("outcome", required=True),
-            _f("on_time", "yesno"),
-            _f("amount", "number"),
-            _f("category"),
-        ),
-    ),
-    "credit": SheetTable(
-        "credit",
-        _table(models.CreditRecord),
-        ("uscc", "list_type", "listed_on"),
-        (
-            _f("uscc", required=True),
-            _f("list_type", required=True),
-            _f("listed_on", "date", required=True),
-            _f("removed_on", "date"),
-            _f("reason"),
-            _f("authority"),
-            _f("doc_no"),
-        ),
-    ),
+    cast(SheetKind, spec.key): _sheet_table(spec) for spec in sheet_specs(_NO_CODES)
 }
+assert tuple(SHEET_TABLES) == SHEET_KINDS
 
 # The canonical frame columns of frames.py, plus the optional warning flags stored beside them.
 FRAME_COLUMNS: dict[SheetKind, tuple[str, ...]] = {

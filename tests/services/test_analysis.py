@@ -15,14 +15,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
-from scoring.demo import build_demo_workbook
 from scoring.engine.weighting import InconsistentJudgements, WeightingError, ahp, entropy_weights, parse_judgement
 from scoring.services import analysis, reweighting, runs
 from scoring.services import indicators as indicator_service
-from scoring.services.context import CLI_USER, PermissionDenied, UserContext
-from scoring.services.imports import import_files
-from scoring.services.indicators import active_system
-from scoring.storage import repository as repo
+from scoring.services.context import PermissionDenied, UserContext
 from scoring.storage.database import make_engine, session_scope
 from scoring.storage.errors import StorageError
 from scoring.storage.models import AuditLog
@@ -53,22 +49,11 @@ E_JUDGEMENTS = np.array(  # E1 … E5; CR ≈ 0.004
 
 
 @pytest.fixture(scope="module")
-def demo_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A scored demo campaign (80 merchants, seed 7, every round scored) on SQLite."""
+def demo_url(scored_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """This module's copy of the session's scored demo campaign (tests/conftest.py) on SQLite."""
     path = tmp_path_factory.mktemp("analysis") / "demo.db"
-    shutil.copyfile(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    try:
-        data = build_demo_workbook(merchants=80, seed=7)
-        assert import_files(engine, CLI_USER, [("演示数据.xlsx", data)], active_system(engine))[0].ok
-        with session_scope(engine, write=False) as s:
-            names = repo.round_names(s)
-        for name in names:
-            runs.run_scoring(engine, CLI_USER, name)
-    finally:
-        engine.dispose()
-    return url
+    shutil.copyfile(scored_demo_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """AppTest fixtures for the dashboard pages: a scored demo campaign with one account per role.
 
-The database is built once per session (demo workbook of 80 merchants, every round scored, the
-default phase plan) and copied per test, so a test that imports or edits never affects another.
+The database is the session's shared scored demo campaign (``scored_demo_template`` in tests/conftest.py:
+80 merchants, every round scored, the default phase plan) with the accounts added, copied per test, so
+a test that imports or edits never affects another.
 Streamlit caches live for the whole process (streamlit#9139): they are cleared around every test.
 """
 
@@ -18,13 +19,9 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from scoring.auth import accounts
-from scoring.demo import build_demo_workbook
-from scoring.services import progress, runs
 from scoring.services.context import CLI_USER, UserContext
-from scoring.services.imports import import_files
-from scoring.services.indicators import active_system
-from scoring.storage import repository as repo
-from scoring.storage.database import make_engine, session_scope
+from scoring.storage.database import make_engine
+from tests.conftest import DEMO_ROUNDS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PASSWORD = "Dashboard-Test-2026"
@@ -32,7 +29,7 @@ ADMIN = UserContext("t-admin", "admin", None)
 REVIEWER = UserContext("t-reviewer", "reviewer", None)
 EVALUATOR = UserContext("t-evaluator", "evaluator", "上城区")
 LEADER = UserContext("t-leader", "leader", None)
-ROUNDS = ("2026年初期评估", "2026年中期评估", "2026年末期评估")
+ROUNDS = DEMO_ROUNDS
 
 
 @pytest.fixture(autouse=True)
@@ -62,24 +59,11 @@ def add_accounts(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def dashboard_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A scored demo campaign (80 merchants, seed 11) with accounts and the default phase plan."""
+def dashboard_template(scored_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared scored demo campaign (tests/conftest.py) plus one account per role."""
     path = tmp_path_factory.mktemp("dashboard") / "demo.db"
-    shutil.copyfile(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    try:
-        data = build_demo_workbook(merchants=80, seed=11)
-        outcome = import_files(engine, CLI_USER, [("演示数据.xlsx", data)], active_system(engine))[0]
-        assert outcome.status == "committed", outcome.lines()
-        with session_scope(engine, write=False) as s:
-            assert tuple(repo.round_names(s)) == ROUNDS
-        for name in ROUNDS:
-            runs.run_scoring(engine, CLI_USER, name)
-        progress.create_default_plan(engine, CLI_USER)
-    finally:
-        engine.dispose()
-    add_accounts(url)
+    shutil.copyfile(scored_demo_template, path)
+    add_accounts(f"sqlite:///{path}")
     return path
 
 

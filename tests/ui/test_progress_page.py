@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from scoring.services import progress
+from streamlit.testing.v1 import AppTest
+
+from scoring.services import kpi_targets, progress
 from scoring.storage.database import make_engine
 from tests.ui.conftest import ADMIN, EVALUATOR, LEADER, ROUNDS, open_page, texts
 
@@ -89,3 +91,59 @@ def test_an_admin_changes_a_kpi_target(demo_db: str) -> None:
 
     assert at.success[0].value == "目标值已保存。"
     assert progress.targets(make_engine(demo_db))["coverage"] == 0.85
+
+
+def _district_kpis(at: AppTest, district: str) -> dict[str, str]:
+    table = next(d.value for d in at.dataframe if "按时办结率" in d.value.columns)
+    return dict(table[table["区县"] == district].iloc[0])
+
+
+def _edit_district_targets(at: AppTest, district: str, cells: dict[str, object]) -> AppTest:
+    rows = at.data_editor(key="district_targets").value["区县"].tolist()
+    at.session_state["district_targets"] = {
+        "edited_rows": {rows.index(district): cells},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    return at.button(key="save_district_targets").click().run()
+
+
+def test_an_admin_sets_a_districts_own_target_and_its_light_follows(demo_db: str) -> None:
+    at = open_page("pages/progress.py", round_name=ROUNDS[0])
+    kpi = progress.kpis(make_engine(demo_db), ADMIN, ROUNDS[0], None).set_index("district")
+    coverage = kpi.loc["拱墅区", "coverage"]
+    assert 0.9 <= coverage < 0.95  # meets the campaign's 90%, not the 95% set below
+    assert _district_kpis(at, "拱墅区")["检查覆盖率"] == f"{100 * coverage:.1f}%（达标）"
+
+    _edit_district_targets(at, "拱墅区", {"检查覆盖率 %": 95.0})
+
+    assert not at.exception
+    assert at.success[0].value == "已保存 1 个区县的目标值。"
+    saved = kpi_targets.district_targets(make_engine(demo_db), ADMIN).set_index("district")
+    assert saved.loc["拱墅区", "coverage"] == 0.95
+    assert saved.drop(index="拱墅区")["coverage"].isna().all()
+    shown = at.data_editor(key="district_targets").value.set_index("区县")
+    assert shown.loc["拱墅区", "检查覆盖率 %"] == 95.0
+    assert _district_kpis(at, "拱墅区")["检查覆盖率"] == f"{100 * coverage:.1f}%（接近，本区目标 95.0%）"
+    others = _district_kpis(at, "上城区")["检查覆盖率"]
+    assert others.endswith("（达标）")  # the other districts keep the campaign's target
+    figures = {m.label: m.value for m in at.metric}
+    assert figures["检查覆盖率"] == f"{100 * kpi.loc[kpi.index.isna(), 'coverage'].iloc[0]:.1f}%"
+
+
+def test_an_out_of_range_district_target_is_refused_in_chinese(demo_db: str) -> None:
+    at = open_page("pages/progress.py", round_name=ROUNDS[0])
+
+    _edit_district_targets(at, "上城区", {"满意度指数": 120.0})
+
+    assert "第 1 行（上城区）：满意度指数须在 0 到 100 之间" in at.error[0].value
+    assert kpi_targets.district_targets(make_engine(demo_db), ADMIN)["satisfaction"].isna().all()
+
+
+def test_only_administrators_see_the_district_target_editor(demo_db: str) -> None:
+    for user in (LEADER, EVALUATOR):
+        at = open_page("pages/progress.py", user=user, round_name=ROUNDS[0])
+
+        assert not [e for e in at.data_editor if e.key == "district_targets"], user.role
+        assert not [b for b in at.button if b.key == "save_district_targets"], user.role
