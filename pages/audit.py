@@ -6,7 +6,7 @@ import streamlit as st
 
 from scoring.services import audit
 from ui import data, state
-from ui.i18n import t
+from ui.i18n import lang, t
 
 user = state.require_user()
 engine = data.engine()
@@ -14,10 +14,10 @@ st.title(t("audit.title"))
 c1, c2, c3 = st.columns([2, 1, 1])
 period = c1.date_input(t("audit.period"), (date.today() - timedelta(days=30), date.today()))
 who = c2.text_input(t("audit.user"))
-labels = {"": t("audit.all_actions"), **audit.ACTION_LABELS}
+labels = {"": t("audit.all_actions"), **{a: audit.action_label(a, lang()) for a in audit.ACTION_NAMES}}
 action = c3.selectbox(t("audit.action"), list(labels), format_func=labels.get)
 start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (None, None)
-rows = audit.audit_entries(engine, user, start=start, end=end, username=who.strip(), action=action)
+rows = audit.audit_entries(engine, user, start=start, end=end, username=who.strip(), action=action, lang=lang())
 st.caption(t("audit.count", n=len(rows)))
 if rows.empty:
     st.info(t("audit.empty"))

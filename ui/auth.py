@@ -12,29 +12,69 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from scoring.auth.accounts import AccountError, LoginError, authenticate, log_logout, reload, set_password
+from scoring.auth.sso import sso_user
 from scoring.services.context import ROLE_LABELS, UserContext
 from ui.session import current_user, set_user
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=8)
 _LOGIN_AT, _SEEN_AT, _NOTICE = "auth_login_at", "auth_seen_at", "auth_notice"
+_SSO, _SSO_TRIED = "auth_via_sso", "auth_sso_tried"
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def sso_enabled() -> bool:
+    """Single sign-on is offered only when an ``[auth]`` section exists in secrets.toml (not by default)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _sso_identity() -> bool:
+    """A provider-confirmed identity in this browser (Streamlit's signed identity cookie)."""
+    return sso_enabled() and st.user.get("is_logged_in") is True
+
+
+def _start(user: UserContext, *, sso: bool = False) -> None:
+    st.session_state.clear()
+    set_user(user)
+    st.session_state[_LOGIN_AT] = st.session_state[_SEEN_AT] = _now()
+    st.session_state[_SSO] = sso
+
+
 def _end_session(engine: Engine, user: UserContext, reason: str, notice: str) -> None:
     log_logout(engine, user, reason)
+    via_sso = bool(st.session_state.get(_SSO))
     st.session_state.clear()
     st.session_state[_NOTICE] = notice
+    st.session_state[_SSO_TRIED] = True  # signing out does not sign straight back in through the provider
+    if via_sso:
+        st.logout()  # drop the identity cookie too
+
+
+def _from_sso(engine: Engine) -> UserContext | None:
+    """Map a provider identity to its app_user once per browser session (audited either way)."""
+    if st.session_state.get(_SSO_TRIED) or not _sso_identity():
+        return None
+    st.session_state[_SSO_TRIED] = True
+    try:
+        user = sso_user(engine, st.user.to_dict())
+    except LoginError as exc:
+        st.session_state[_NOTICE] = str(exc)
+        return None
+    _start(user, sso=True)
+    return user
 
 
 def signed_in_user(engine: Engine) -> UserContext | None:
     """The session's user after time-out checks and a fresh read of role and district; None = sign in."""
     user = current_user()
     if user is None:
-        return None
+        return _from_sso(engine)
     now = _now()
     login_at = st.session_state.get(_LOGIN_AT, now)
     seen_at = st.session_state.get(_SEEN_AT, now)
@@ -61,6 +101,8 @@ def login_page(engine: Engine) -> None:
     notice = st.session_state.get(_NOTICE)
     if notice:
         st.info(notice)
+    if sso_enabled() and st.button("使用单点登录（统一身份认证）", icon=":material/badge:"):
+        st.login()
     with st.form("login"):
         username = st.text_input("用户名")
         password = st.text_input("密码", type="password")
@@ -72,9 +114,7 @@ def login_page(engine: Engine) -> None:
     except LoginError as exc:
         st.error(str(exc))
         return
-    st.session_state.clear()
-    set_user(user)
-    st.session_state[_LOGIN_AT] = st.session_state[_SEEN_AT] = _now()
+    _start(user)
     st.rerun()
 
 

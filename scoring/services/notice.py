@@ -25,11 +25,11 @@ from scoring.exports.notice import NoticeDocument, notice_xlsx
 from scoring.exports.tables import candidate_table, district_table, score_table
 from scoring.ingest.sheets import DEFAULT_INDUSTRIES
 from scoring.services import indicators as indicator_service
+from scoring.services.audit import record_export
 from scoring.services.campaign import CampaignSettings, load_settings
 from scoring.services.context import UserContext
 from scoring.services.review import CITY_OK, NOTICE
 from scoring.services.runs import RoundResults, results
-from scoring.storage import repository as repo
 from scoring.storage import reviews
 from scoring.storage.database import session_scope
 
@@ -174,6 +174,4 @@ def internal_bytes(engine: Engine, user: UserContext, round_name: str, kind: str
 def _log(
     engine: Engine, user: UserContext, what: str, round_name: str, *, rows: int, run_id: int | None = None
 ) -> None:
-    with session_scope(engine) as s:
-        detail = {"list": what, "round": round_name, "rows": rows, "run_id": run_id}
-        repo.append_audit(s, user.username, "export", detail)
+    record_export(engine, user, what, rows, round=round_name, run_id=run_id)

@@ -101,11 +101,13 @@ class ImportResult:
 
 
 def template(engine: Engine, user: UserContext) -> bytes:
-    """The import workbook of the active indicator system, with the known districts and rounds as dropdowns."""
+    """The import workbook of the active indicator system, with the known districts (within the user's
+    scope: an evaluator may import only its own 区县) and rounds as dropdowns."""
     user.require("view")
     system = indicator_service.active_system(engine)
     with session_scope(engine, write=False) as s:
         districts, rounds = repo.district_names(s), repo.round_names(s)
+    districts = [d for d in districts if user.scope is None or d in user.scope]
     return build_template(system, districts=districts, rounds=rounds)
 
 

@@ -11,6 +11,7 @@ through a read-then-write transaction.
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,9 +28,30 @@ BUSY_TIMEOUT_MS = 30_000
 _SQLITE_BEGIN = "fangxin_sqlite_begin"
 
 
-def default_url() -> str:
-    """The database URL: env FANGXIN_DB_URL, else an SQLite file under <project>/var/ (created)."""
-    url = os.environ.get(DB_URL_ENV, "").strip()
+def secrets_files() -> list[Path]:
+    """Where Streamlit looks for secrets.toml: the user's ~/.streamlit, then the project's (which wins)."""
+    return [Path.home() / ".streamlit" / "secrets.toml", PROJECT_ROOT / ".streamlit" / "secrets.toml"]
+
+
+def _secret_url(files: list[Path]) -> str:
+    """``[database] url`` of the last secrets file that sets it (parsed here, without importing streamlit)."""
+    found = ""
+    for path in files:
+        try:
+            with path.open("rb") as fh:
+                section = tomllib.load(fh).get("database", {})
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        value = section.get("url") if isinstance(section, dict) else None
+        if isinstance(value, str) and value.strip():
+            found = value.strip()
+    return found
+
+
+def default_url(secrets: list[Path] | None = None) -> str:
+    """The database URL: env FANGXIN_DB_URL, else ``[database] url`` in .streamlit/secrets.toml, else an
+    SQLite file under <project>/var/ (created). Credentials never live in a committed file."""
+    url = os.environ.get(DB_URL_ENV, "").strip() or _secret_url(secrets_files() if secrets is None else secrets)
     if url:
         return url
     folder = PROJECT_ROOT / "var"

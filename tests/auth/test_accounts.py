@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 import pandas as pd
@@ -15,7 +16,8 @@ from scoring.storage import repository as repo
 from scoring.storage.columns import utcnow
 from scoring.storage.database import session_scope
 
-PASSWORD = "correct-horse-42"
+PASSWORD = "T-" + secrets.token_urlsafe(12)  # throw-away, generated: no password literal in the repository
+NEW_PASSWORD = "N-" + secrets.token_urlsafe(12)
 
 
 def _actions(db: Engine) -> list[str]:
@@ -88,13 +90,13 @@ def test_only_admins_manage_users_and_passwords(db: Engine) -> None:
     with pytest.raises(PermissionDenied, match="无权管理用户"):
         accounts.create_user(db, frank, "x-user", "admin", password=PASSWORD)
     with pytest.raises(PermissionDenied):
-        accounts.set_password(db, frank, "demo-admin", "another-pass-123")
+        accounts.set_password(db, frank, "demo-admin", NEW_PASSWORD)
     with pytest.raises(accounts.AccountError, match="原密码不正确"):
-        accounts.set_password(db, frank, "frank", "brand-new-pass-1", old="wrong-old-pass")
-    accounts.set_password(db, frank, "frank", "brand-new-pass-1", old=PASSWORD)
-    assert accounts.authenticate(db, "frank", "brand-new-pass-1").username == "frank"
+        accounts.set_password(db, frank, "frank", NEW_PASSWORD, old=PASSWORD[::-1])
+    accounts.set_password(db, frank, "frank", NEW_PASSWORD, old=PASSWORD)
+    assert accounts.authenticate(db, "frank", NEW_PASSWORD).username == "frank"
     with pytest.raises(accounts.AccountError, match="至少需要 10 个字符"):
-        accounts.set_password(db, frank, "frank", "short", old="brand-new-pass-1")
+        accounts.set_password(db, frank, "frank", "short", old=NEW_PASSWORD)
     assert "password_changed" in _actions(db)
 
 

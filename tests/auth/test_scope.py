@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,8 @@ def test_leader_cannot_upload_or_score(loaded: Engine) -> None:
 
 def test_cli_runs_with_the_accounts_scope(loaded: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = loaded.url.render_as_string(hide_password=False)
-    accounts.create_user(loaded, CLI_USER, "ev-a", "evaluator", district="上城区", password="evaluator-pass-1")
+    password = "T-" + secrets.token_urlsafe(12)  # throw-away
+    accounts.create_user(loaded, CLI_USER, "ev-a", "evaluator", district="上城区", password=password)
     out = tmp_path / "c.csv"
     assert main(["--user", "ev-a", "--db", url, "candidates", "--round", ROUND, "--out", str(out)]) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
