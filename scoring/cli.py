@@ -10,12 +10,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Engine
 
 from scoring.engine.indicators import IndicatorSystemError
 from scoring.exports.tables import candidate_table, district_table, score_table, table_bytes
+from scoring.services import audit, runs
 from scoring.services import indicators as indicator_service
-from scoring.services import runs
 from scoring.services.context import CLI_USER, PermissionDenied, UserContext
 from scoring.services.imports import import_files
 from scoring.services.notice import NoticeError
@@ -105,12 +106,16 @@ def _parser() -> argparse.ArgumentParser:
     return top
 
 
-def _write(out: str | None, frame_bytes: bytes, text: str) -> None:
-    if out:
-        Path(out).write_bytes(frame_bytes)
-        print(f"已写入 {out}")
-    else:
-        print(text)
+def _write(
+    args: argparse.Namespace, engine: Engine, table: pd.DataFrame, what: str, sheet: str, round_name: str
+) -> None:
+    """The table to --out (xlsx or CSV, audited as an export with its scope and row count), else to stdout."""
+    if not args.out:
+        print(table.to_string(index=False, max_rows=30))
+        return
+    Path(args.out).write_bytes(table_bytes(table, args.out, sheet))
+    audit.record_export(engine, _user(args, engine), what, len(table), round=round_name, file=Path(args.out).name)
+    print(f"已写入 {args.out}")
 
 
 def _engine(args: argparse.Namespace, migrate: bool = True) -> Engine:
@@ -207,7 +212,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         f"评分记录 #{result.run.id}：{args.round}，{len(result.scores)} 家商户；"
         f"指标体系 {result.run.indicator_version}（{result.run.indicator_hash[:12]}）"
     )
-    _write(args.out, table_bytes(table, args.out or ".csv", "得分"), table.to_string(index=False, max_rows=30))
+    _write(args, engine, table, "评分结果（命令行）", "得分", args.round)
     return OK
 
 
@@ -217,7 +222,7 @@ def cmd_candidates(args: argparse.Namespace) -> int:
     table = candidate_table(result.candidates)
     counts = table["状态"].value_counts().to_dict()
     print(f"评分记录 #{result.run.id}：" + "，".join(f"{k} {v}" for k, v in counts.items()))
-    _write(args.out, table_bytes(table, args.out or ".csv", "候选"), table.to_string(index=False, max_rows=30))
+    _write(args, engine, table, "候选名单（命令行）", "候选", args.round)
     return OK
 
 
@@ -226,7 +231,7 @@ def cmd_districts(args: argparse.Namespace) -> int:
     result = runs.current_results(engine, _user(args, engine), args.round)
     table = district_table(result.districts)
     print(f"评分记录 #{result.run.id}：{args.round} 区县排名")
-    _write(args.out, table_bytes(table, args.out or ".csv", "区县排名"), table.to_string(index=False))
+    _write(args, engine, table, "区县排名（命令行）", "区县排名", args.round)
     return OK
 
 

@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from scoring.cli import main
+from scoring.storage.models import AuditLog
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 EXPECTED = SAMPLES / "sample-2026.expected"
@@ -75,3 +76,13 @@ def test_sample_reproduces_expected_results(db: Engine, tmp_path: Path, capsys: 
         for uscc, figures in cases.items():
             for col, value in figures.items():
                 assert scores[uscc][col] == value, (name, uscc, col)
+
+    # Every --out file is an audited export (SPEC §9): what, scope, row count and file name.
+    with db.connect() as conn:
+        exports = [d for a, d in conn.execute(select(AuditLog.action, AuditLog.detail)) if a == "export"]
+    assert len(exports) == 3 * len(ROUNDS)
+    by_file = {e["file"]: e for e in exports}
+    first = ROUNDS[0]
+    assert by_file[f"scores_{first}.csv"]["rows"] == len(_rows((tmp_path / f"scores_{first}.csv").read_bytes()))
+    assert by_file[f"districts_{first}.csv"]["what"] == "区县排名（命令行）"
+    assert all(e["scope"] == "全部区县" and e["round"] in ROUNDS for e in exports)
