@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8501
 
-.PHONY: run test lint types pytest bench demo fuzz clean
+.PHONY: run serve-multi test lint types pytest bench demo fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,6 +18,11 @@ run: $(STAMP)
 	$(BIN)/python -m scoring migrate
 	$(BIN)/python -m scoring demo --if-empty
 	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+## Several app processes behind nginx on FANGXIN_DB_URL (PostgreSQL): migrate, demo if empty, then
+## PROCESSES (default 2) Streamlit processes on 8601… and nginx on 127.0.0.1:8080; Ctrl-C stops all (docs/DEPLOY.md).
+serve-multi: $(STAMP)
+	$(BIN)/python -m deploy.serve_multi --processes $(or $(PROCESSES),2) --port $(or $(NGINX_PORT),8080)
 
 ## Every check: lint, formatting, mypy --strict on scoring/, and the test suite.
 test: lint types pytest

@@ -11,6 +11,7 @@ from ui.session import current_user
 ROUND_KEY = "round"
 MERCHANT_KEY = "merchant_uscc"
 FLASH_KEY = "flash"
+_GATE_RERUN = "_gate_rerun"  # a direct page run was sent through app.py once
 
 
 def require_user() -> UserContext:
@@ -26,7 +27,14 @@ def require_user() -> UserContext:
         st.rerun()
     user = current_user()
     if user is None:  # a page run directly, without app.py's gate
+        # Sessions that started while another one was leaving pages/ mode run their page directly
+        # too, after the flag was already cleared (a burst of deep links to a freshly started
+        # process, docs/DEPLOY.md): send them once through app.py, which shows the sign-in form.
+        if not st.session_state.get(_GATE_RERUN):
+            st.session_state[_GATE_RERUN] = True
+            st.rerun()
         st.stop()
+    st.session_state.pop(_GATE_RERUN, None)
     assert user is not None
     return user
 
