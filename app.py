@@ -7,7 +7,12 @@ from ui.i18n import t
 from ui.session import current_user
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/verified:", layout="wide")
-engine = data.engine()
+try:
+    engine = data.engine()
+except data.SchemaNotReady as exc:  # migrations are a deployment step, never run by a page (docs/DEPLOY.md)
+    st.title(t("app.title"))
+    st.error(t("app.schema_outdated", current=exc.current or t("app.schema_empty"), head=exc.head or "—"))
+    st.stop()
 try:
     from ui import auth
 except ImportError:  # the login module is not there yet: only an injected session user gets in

@@ -23,6 +23,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "登录模块尚未安装，无法登录。请联系系统管理员。",
         "The sign-in module is not installed yet. Please contact the administrator.",
     ),
+    "app.schema_outdated": (
+        "数据库结构不是最新版本（当前：{current}，应为：{head}），系统暂不可用。"
+        "请运维人员在服务器上执行 `python -m scoring migrate` 升级数据库后刷新本页。",
+        "The database schema is not up to date (now: {current}, expected: {head}); the system is unavailable. "
+        "The operator must run `python -m scoring migrate` on the server, then reload this page.",
+    ),
+    "app.schema_empty": ("空数据库", "empty database"),
     "nav.login": ("登录", "Sign in"),
     "nav.work": ("工作台", "Workbench"),
     "nav.results": ("评价结果", "Results"),
@@ -186,21 +193,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "ranking.no_match": ("没有符合筛选条件的商户，请放宽筛选条件。", "No merchant matches the filters; widen them."),
     "ranking.count": (
-        "显示 {shown} / {total} 家商户。点击列标题可排序。",
-        "Showing {shown} of {total} merchants. Click a column header to sort.",
+        "显示第 {first}–{last} 条，筛选结果 {matched} / {total} 家商户。",
+        "Rows {first}–{last}; {matched} of {total} merchants match the filters.",
     ),
     "ranking.select_hint": (
         "勾选表格左侧的选择框选中一家商户，即可打开它的得分说明。",
         "Tick the box at the left of a row to open that merchant's explanation.",
     ),
-    "ranking.narrow_to_select": (
-        "表格较大，随滚动分批加载。用上方筛选把范围缩小到 {n} 家以内，即可选中某一行打开商户详情。",
-        "A large table loads as you scroll. Narrow it to {n} merchants or fewer with the filters to pick a row and open its detail.",
+    "ranking.sort": ("排序", "Sort by"),
+    "ranking.sort_help": (
+        "按所选列对全部筛选结果排序（并列时按全市排名、信用代码）。点击表格列标题只对当前页排序。",
+        "Sorts every matching merchant (ties by city rank, then USCC). A column header sorts the current page only.",
     ),
-    "ranking.loading": (
-        "正在加载全部 {total} 家商户，先显示前 {shown} 名…",
-        "Loading all {total} merchants; the top {shown} first…",
-    ),
+    "ranking.direction": ("顺序", "Order"),
+    "ranking.asc": ("升序", "Ascending"),
+    "ranking.desc": ("降序", "Descending"),
+    "ranking.page_size": ("每页条数", "Rows per page"),
+    "ranking.page": ("页码", "Page"),
+    "ranking.pages": ("共 {pages} 页", "{pages} pages"),
+    "ranking.download": ("下载筛选结果（CSV，{n} 家）", "Download the matching merchants (CSV, {n})"),
+    "ranking.file": ("商户排名_{round}.csv", "ranking_{round}.csv"),
     "ranking.open": ("查看“{name}”的得分说明", "Open the explanation of {name}"),
     "filter.district": ("区县", "District"),
     "filter.district_one": ("区县", "District"),
@@ -352,6 +364,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "progress.edit_targets": ("调整目标值（管理员）", "Edit the targets (administrator)"),
     "progress.save_targets": ("保存目标值", "Save targets"),
     "progress.targets_saved": ("目标值已保存。", "Targets saved."),
+    "progress.edit_district_targets": ("各区县目标值（管理员）", "Targets per district (administrator)"),
+    "progress.district_targets_help": (
+        "留空的单元格使用全市目标值。检查覆盖率、投诉按时办结率填百分数（0–100），满意度指数填 0–100。",
+        "A blank cell uses the campaign's target. Coverage and on-time rate in percent (0–100), satisfaction 0–100.",
+    ),
+    "progress.save_district_targets": ("保存各区县目标值", "Save the district targets"),
+    "progress.district_targets_saved": ("已保存 {n} 个区县的目标值。", "Targets of {n} districts saved."),
+    "progress.own_target": ("本区目标 {target}", "own target {target}"),
     "progress.kpi_unscored": (
         "本轮尚未评分：覆盖率和满意度指数要在评分后才能计算。",
         "The round is not scored yet: coverage and satisfaction need a scoring run.",
@@ -791,6 +811,37 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Settings saved. Quotas and the threshold apply from the next scoring run.",
     ),
     "settings.problems": ("有 {n} 处需要修改，设置未保存：", "{n} problems; nothing was saved:"),
+    # 审计日志 (admin)
+    "audit.title": ("审计日志", "Audit log"),
+    "audit.period": ("时间范围", "Period"),
+    "audit.user": ("用户", "User"),
+    "audit.action": ("操作", "Action"),
+    "audit.all_actions": ("全部操作", "All actions"),
+    "audit.count": ("共 {n} 条记录（最新在前）", "{n} entries (newest first)"),
+    "audit.empty": ("该条件下没有审计记录。", "No audit entries match these filters."),
+    "audit.export": ("导出审计日志（xlsx）", "Export the audit log (xlsx)"),
+    # 用户管理 (admin)
+    "users.title": ("用户管理", "Users"),
+    "users.tab_create": ("新建用户", "New user"),
+    "users.tab_edit": ("修改角色与区县", "Role and district"),
+    "users.tab_reset": ("重置密码", "Reset password"),
+    "users.username": ("用户名", "Username"),
+    "users.role": ("角色", "Role"),
+    "users.district": ("所属区县（评估员必填）", "District (required for evaluators)"),
+    "users.all": ("全部区县", "All districts"),
+    "users.active": ("账户启用", "Account active"),
+    "users.create": ("创建用户", "Create user"),
+    "users.created": (
+        "已创建用户 {name}。初始密码：{password}（只显示这一次，请当面或通过安全渠道告知本人）",
+        "User {name} created. Initial password: {password} (shown only once; hand it over securely)",
+    ),
+    "users.save": ("保存修改", "Save changes"),
+    "users.saved": ("用户 {name} 已更新。", "User {name} updated."),
+    "users.reset": ("生成新密码", "Generate a new password"),
+    "users.reset_done": (
+        "已为 {name} 生成新密码：{password}（只显示这一次）",
+        "New password for {name}: {password} (shown only once)",
+    ),
 }
 
 

@@ -9,22 +9,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from scoring.engine.indicators import IndicatorSystem, load_indicator_system
 from scoring.engine.selection import SELECTED
+from scoring.exports.tables import SCORE_HEADERS, table_bytes
 from scoring.services import indicators as indicator_service
+from scoring.services.audit import record_export
 from scoring.services.campaign import load_settings
 from scoring.services.context import UserContext
+from scoring.storage import ranking_query, views
 from scoring.storage import repository as repo
-from scoring.storage import views
 from scoring.storage.database import session_scope
 from scoring.storage.errors import StorageError
-
-VetoFilter = Literal["all", "vetoed", "clean"]
+from scoring.storage.ranking_query import SORT_KEYS, RankingFilter, RankingOrder, VetoFilter  # noqa: F401 (pages use them)
 
 
 @dataclass(frozen=True)
@@ -99,36 +99,84 @@ def run_system(engine: Engine, indicator_hash: str) -> IndicatorSystem:
     return load_indicator_system(content)
 
 
-def ranking_table(engine: Engine, user: UserContext, run_id: int) -> pd.DataFrame:
-    """A run's §5.1 figures (no indicator points) within the user's districts, plus 候选状态; city-rank order."""
+def ranking_table(
+    engine: Engine,
+    user: UserContext,
+    run_id: int,
+    f: RankingFilter | None = None,
+    order: RankingOrder | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """A run's §5.1 figures (no indicator points) within the user's districts, plus 候选状态 and ``vetoed``.
+
+    Filtered, sorted and cut to ``limit`` rows from ``offset`` in SQL (SPEC §5.2 order by default:
+    city rank, then USCC); without arguments, the whole ranking.
+    """
     user.require("view")
     with session_scope(engine, write=False) as s:
-        frame = views.ranking_rows(s, run_id, user.scope)
-    frame["vetoed"] = frame["veto_text"].fillna("").str.len() > 0
-    return frame.sort_values(["city_rank", "uscc"], kind="stable", na_position="last").reset_index(drop=True)
-
-
-def ranking_preview(engine: Engine, user: UserContext, run_id: int, rows: int = 200) -> tuple[pd.DataFrame, int]:
-    """The top ``rows`` of a run's ranking and the number of merchants, read quickly (before the full table)."""
-    user.require("view")
-    with session_scope(engine, write=False) as s:
-        frame = views.ranking_rows(s, run_id, user.scope, limit=rows)
-        total = views.result_count(s, run_id, user.scope)
-    frame["vetoed"] = frame["veto_text"].fillna("").str.len() > 0
-    return frame, total
+        return ranking_query.rows(s, run_id, user.scope, f or RankingFilter(), order or RankingOrder(), offset, limit)
 
 
 @dataclass(frozen=True)
-class RankingFilter:
-    districts: tuple[str, ...] = ()
-    industries: tuple[str, ...] = ()
-    grades: tuple[str, ...] = ()
-    veto: VetoFilter = "all"
-    text: str = ""  # part of a name or the start of a USCC
+class RankingPage:
+    rows: pd.DataFrame  # one page of ranking_table
+    matched: int  # merchants passing the filter
+    offset: int
+    total: int  # merchants of the run within the user's districts
+
+
+def ranking_page(
+    engine: Engine, user: UserContext, run_id: int, f: RankingFilter, order: RankingOrder, page: int, size: int
+) -> RankingPage:
+    """Page ``page`` (from 1; past the end = the last page) of the filtered, sorted ranking, and how many matched."""
+    user.require("view")
+    with session_scope(engine, write=False) as s:
+        matched = ranking_query.count(s, run_id, user.scope, f)
+        total = matched if f == RankingFilter() else ranking_query.count(s, run_id, user.scope, RankingFilter())
+        last = max(1, -(-matched // size))
+        offset = (min(max(page, 1), last) - 1) * size
+    frame = ranking_table(engine, user, run_id, f, order, offset, size)
+    return RankingPage(frame, matched, offset, total)
+
+
+@dataclass(frozen=True)
+class RankingChoices:
+    """What the ranking's filters offer: the values present in the run within the user's districts."""
+
+    districts: list[str]
+    industries: list[str]
+    grades: list[str]  # in grade order
+    merchants: int
+
+
+def ranking_choices(engine: Engine, user: UserContext, run_id: int, grades: Sequence[str]) -> RankingChoices:
+    """The filter choices of a run; ``grades`` = the indicator system's grade order (absent grades left out)."""
+    user.require("view")
+    with session_scope(engine, write=False) as s:
+        districts, industries, present, merchants = ranking_query.facets(s, run_id, user.scope)
+    ordered = [g for g in grades if g in present] + sorted(present.difference(grades))
+    return RankingChoices(districts=districts, industries=industries, grades=ordered, merchants=merchants)
+
+
+def ranking_csv(engine: Engine, user: UserContext, run_id: int, f: RankingFilter, order: RankingOrder) -> bytes:
+    """Every row passing the filter, in the page's order, as a formula-safe CSV (§5.1 headers, 候选状态 last)."""
+    user.require("export_internal")
+    frame = ranking_table(engine, user, run_id, f, order)
+    table = frame[[*SCORE_HEADERS, "candidate"]].rename(columns={**SCORE_HEADERS, "candidate": "候选状态"})
+    data = table_bytes(table, "ranking.csv", "商户排名")
+    record_export(engine, user, "商户排名（CSV）", len(table), run_id=run_id)  # SPEC §9: every export is audited
+    return data
+
+
+def ranking_preview(engine: Engine, user: UserContext, run_id: int, rows: int = 200) -> tuple[pd.DataFrame, int]:
+    """The top ``rows`` of a run's ranking and the number of merchants."""
+    top = ranking_page(engine, user, run_id, RankingFilter(), RankingOrder(), 1, rows)
+    return top.rows, top.matched
 
 
 def filter_ranking(frame: pd.DataFrame, f: RankingFilter) -> pd.DataFrame:
-    """Rows of ``frame`` (a ranking_table) that pass every filter; an empty filter passes everything."""
+    """Rows of an in-memory ``frame`` (a ranking_table) that pass every filter (what ranking_table does in SQL)."""
     keep = pd.Series(True, index=frame.index)
     if f.districts:
         keep &= frame["district"].isin(f.districts)
@@ -140,7 +188,8 @@ def filter_ranking(frame: pd.DataFrame, f: RankingFilter) -> pd.DataFrame:
         keep &= frame["vetoed"] if f.veto == "vetoed" else ~frame["vetoed"]
     text = f.text.strip()
     if text:
-        keep &= frame["name"].str.contains(text, regex=False, na=False) | frame["uscc"].str.startswith(text.upper())
+        name = frame["name"].str.lower().str.contains(text.lower(), regex=False, na=False)
+        keep &= name | frame["uscc"].str.startswith(text.upper())
     return frame[keep]
 
 
