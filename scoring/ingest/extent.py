@@ -1,29 +1,71 @@
 """The extent of a worksheet's non-empty cells, found by streaming its XML (used by the upload gate).
 
 calamine allocates rows × columns of the bounding box of the non-empty cells before returning, so
-the gate must find a far-away cell from the raw XML. Two regular expressions run over each piece
-at C speed: every ``r="…"`` reference beyond the limits, and those of them that belong to a
-provably empty cell (``<c r="A500000" s="1"/>``: formatting only, which calamine skips). Any
-other far reference refuses the sheet, wherever it sits, so tricks with quoting or ``>`` inside
-attribute values can only cause a refusal, never a miss. Cells written without ``r`` (allowed by
-the standard, rare in practice) take their position from the row and the cell before them; for
-those pieces a slower tag-by-tag pass keeps that count, as calamine does.
+the gate must find a far-away cell from the raw XML. A piece whose every cell starts
+``<c r="X12345"`` (one letter, at most five digits: nothing near a limit) is recognised by a few
+vectorised byte comparisons (numpy; several times cheaper than the regular expression they
+replace, with which they agree on any input). Any other piece goes through two regular
+expressions at C speed: every ``r="…"`` reference beyond the limits, and those of them that
+belong to a provably empty cell (``<c r="A500000" s="1"/>``: formatting only, which calamine
+skips). Any other far reference refuses the sheet, wherever it sits, so tricks with quoting or
+``>`` inside attribute values can only cause a refusal, never a miss. Cells written without ``r``
+(allowed by the standard, rare in practice) take their position from the row and the cell before
+them; for those pieces a slower tag-by-tag pass keeps that count, as calamine does.
 """
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
+
 _ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*"""
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])(" + _ATTRS + rb")>")
 _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*(["'])(.*?)\1""", re.DOTALL)
 _REF = re.compile(rb"([A-Za-z]*)0*([0-9]+)")
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:c|row)[\s/>]")
+_PREFIX_HINT = re.compile(rb":(?:c|row)[\s/>]")  # in every _PREFIXED match; starts with a rare byte
 _NONCANONICAL = re.compile(rb"""<c(?:[\t\n\r>/]| (?!r="))""")  # a cell that does not start <c r="
 _TAG_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r")
 _EMPTY_AFTER = re.compile(rb"\s*</")
 # A cell start that is not <c r="X12345"…: another form, a second column letter, or a 6-digit row.
 _UNUSUAL = re.compile(rb"""<c(?:[^\w:.\- ]| (?!r="[A-Za-z][0-9]{1,5}"))""")
+# Bytes that continue an element name after "<c" (<col, <cfRule, <c:…): [\w:.\-] of _UNUSUAL.
+_NAME_BYTE = np.zeros(256, dtype=bool)
+_NAME_BYTE[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_:.-")] = True
+_LT, _C, _QUOTE = ord("<"), ord("c"), ord('"')
+
+
+def _usual(piece: bytes) -> bool:
+    """``not _UNUSUAL.search(piece)``, vectorised: every cell start is <c r="X1"… to <c r="X12345"….
+
+    Finds every "<c" not followed by a name byte, then checks the bytes after each at once.
+    """
+    a = np.frombuffer(piece, dtype=np.uint8)
+    n = len(a)
+    if n < 3:
+        return _UNUSUAL.search(piece) is None
+    at = np.flatnonzero((a[:-2] == _LT) & (a[1:-1] == _C))
+    at = at[~_NAME_BYTE[a[at + 2]]]
+    if not len(at):
+        return True
+    if at[-1] + 13 > n:  # a cell start near the end: compare against NUL padding, which matches nothing
+        a = np.frombuffer(piece + bytes(13), dtype=np.uint8)
+    for offset, byte in enumerate(b' r="', start=2):
+        if not (a[at + offset] == byte).all():
+            return False
+    letter = ((a[at + 6] | np.uint8(32)) - np.uint8(97)) < 26  # uint8 arithmetic wraps: a range test
+    if not (letter & ((a[at + 7] - np.uint8(48)) < 10)).all():
+        return False
+    closed = a[at + 12] == _QUOTE  # the reference ends with the quote after 1–5 digits
+    for offset in (11, 10, 9, 8):
+        b = a[at + offset]
+        closed = (b == _QUOTE) | (((b - np.uint8(48)) < 10) & closed)
+    return bool(closed.all())
+
+
+def _prefixed(piece: bytes) -> bool:
+    return _PREFIX_HINT.search(piece) is not None and _PREFIXED.search(piece) is not None
 
 
 class ExtentError(Exception):
@@ -88,9 +130,10 @@ class SheetExtent:
 
     def feed(self, piece: bytes) -> None:
         # One cheap pass for the usual piece: every cell is <c r="A1234"…> (one letter, ≤ 5 digits).
-        if not _UNUSUAL.search(piece) and not _PREFIXED.search(piece):
+        prefixed = _prefixed(piece)
+        if not prefixed and _usual(piece):
             self._follow(piece)
-        elif _PREFIXED.search(piece) or _NONCANONICAL.search(piece):
+        elif prefixed or _NONCANONICAL.search(piece):
             self._walk(piece)  # some cell is not written <c r="…" …>: count positions tag by tag
         else:
             if self._far.search(piece):
@@ -121,7 +164,8 @@ class SheetExtent:
                 self._walk(piece)
                 return
             self.row, self.column = int(ref.group(2)), 0
-        cell = max(piece.rfind(b'<c r="'), piece.rfind(b"<c r='"))
+        cell = piece.rfind(b'<c r="')
+        cell = max(cell, piece.rfind(b"<c r='", max(cell, at, 0)))  # single quotes are rare: search after
         ref = _REF.match(piece, cell + 6) if cell > at else None
         if ref:
             self.column = column_index(ref.group(1).decode())

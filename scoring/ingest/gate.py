@@ -10,8 +10,9 @@ exception, the server dies). So for an xlsx the gate streams every part of the p
 - macros (``vbaProject.bin``, Excel 4.0 macro sheets) and DTD / entity declarations in any part;
 - every sheet's extent: a non-empty cell beyond ``MAX_COLUMNS`` or ``ROW_LIMIT``.
 
-Memory stays at a few MiB whatever the file claims. The row, column and cell-length caps are the
-same for CSV (see ``scoring.ingest.reader``).
+Memory stays at a few MiB whatever the file claims (a large part is inflated a few pieces ahead
+on a second thread, ``scoring.ingest.prefetch``, while the previous piece is scanned). The row,
+column and cell-length caps are the same for CSV (see ``scoring.ingest.reader``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import PurePath
 import defusedxml.ElementTree as SafeTree
 
 from scoring.ingest.extent import ExtentError, SheetExtent
+from scoring.ingest.prefetch import prefetched
 
 
 class UploadError(Exception):
@@ -50,6 +52,7 @@ ROW_LIMIT = MAX_ROWS + HEADER_ALLOWANCE
 MAX_COLUMNS = 64  # the widest template sheet has 24; 64 × ROW_LIMIT cells is calamine's worst case (~0.8 GB)
 MAX_CELL_CHARS = 32_767  # Excel's own limit: a longer cell was not written by Excel or WPS
 CHUNK = 1024 * 1024
+PREFETCH_FROM = 4 * CHUNK  # a part this large (compressed) is inflated ahead on a second thread
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted xlsx and legacy .xls share this container
@@ -309,8 +312,11 @@ def _scan(file_name: str, data: bytes, part: _Part) -> None:
     """Inflate one part (sizes verified); DTDs refused; a worksheet's extent bounded."""
     extent = SheetExtent(ROW_LIMIT, MAX_COLUMNS) if part.sheet is not None else None
     in_prolog = True
+    chunks = _inflate(file_name, data, part.info)
+    if part.info.compress_size >= PREFETCH_FROM:
+        chunks = prefetched(chunks)  # inflating (no GIL) overlaps the scan of the previous piece
     try:
-        for piece in _xml_pieces(file_name, part, _inflate(file_name, data, part.info)):
+        for piece in _xml_pieces(file_name, part, chunks):
             if in_prolog:
                 in_prolog = not _refuse_dtd(file_name, part, piece)
             if extent is not None:

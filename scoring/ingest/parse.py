@@ -7,7 +7,7 @@ place with the valid keys of earlier sheets, so a one-workbook upload works on a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -330,19 +330,24 @@ class ReadUpload:
 
 
 def read_files(
-    files: Sequence[tuple[str, bytes]], system: IndicatorSystem, industries: tuple[str, ...] = DEFAULT_INDUSTRIES
+    files: Sequence[tuple[str, bytes]],
+    system: IndicatorSystem,
+    industries: tuple[str, ...] = DEFAULT_INDUSTRIES,
+    *,
+    after_gate: Callable[[], None] | None = None,
 ) -> ReadUpload:
     """The reading half of ``parse_upload``: every file through the gate and the reader.
 
     It needs no reference data (sheets are recognised by title and headers), so a caller can load
-    the reference data meanwhile. Raises ``UploadError`` when a file cannot be read at all.
+    the reference data meanwhile: ``after_gate`` is called when a workbook has passed the upload
+    gate and calamine is about to read it. Raises ``UploadError`` when a file cannot be read at all.
     """
     specs = sheet_specs(system, industries)
     raws: list[RawSheet] = []
     notices: list[Notice] = []
     titles = {s.title for s in specs}
     for file_name, data in files:
-        for raw in read_upload(file_name, data, specs):
+        for raw in read_upload(file_name, data, specs, after_gate):
             if raw.hidden and raw.title.strip() in titles:
                 message = (
                     f"工作表“{raw.title}”是隐藏的工作表，未导入（隐藏的工作表一律不导入）；"

@@ -17,9 +17,11 @@ CSV is also accepted in UTF-16 with a byte-order mark (Excel's "Unicode 文本")
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -73,6 +75,26 @@ def _rectangle(rows: Sequence[Sequence[Any]]) -> np.ndarray[Any, np.dtype[np.obj
     return np.array([[*r, *([""] * (width - len(r)))] for r in rows], dtype=object)
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while a workbook is read (gate, calamine, rows to array).
+
+    Reading makes hardly any reference cycles, but many fresh containers: calamine returns one list per
+    row (100,000 for a large sheet), and an import loads the merchant registry meanwhile on a
+    second thread (``services.imports``: a tuple per merchant). Each counts towards the collector's
+    thresholds and sets off collections that walk them all again (about 0.15 s per 100,000 rows),
+    to find nothing. Reference counting frees them as usual; the collector is re-enabled (if it
+    was enabled) as soon as the workbook is read.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _check_rows(file_name: str, title: str, n: int) -> None:
     if n > MAX_ROWS + HEADER_SCAN_ROWS:
         raise UploadError(f"文件“{file_name}”的工作表“{title}”超过 {MAX_ROWS:,} 行，请拆分后分别上传。")
@@ -118,8 +140,12 @@ def _identify(
     return spec
 
 
-def _read_xlsx(file_name: str, data: bytes, specs: Sequence[SheetSpec]) -> list[RawSheet]:
+def _read_xlsx(
+    file_name: str, data: bytes, specs: Sequence[SheetSpec], after_gate: Callable[[], None] | None = None
+) -> list[RawSheet]:
     check_xlsx(file_name, data)
+    if after_gate is not None:
+        after_gate()
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         metadata = [m for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
@@ -234,15 +260,20 @@ def _read_csv(file_name: str, data: bytes, specs: Sequence[SheetSpec]) -> list[R
     return [RawSheet(file_name, file_name, spec.key, cells, encoding=encoding, by_header=by_header)]
 
 
-def read_upload(file_name: str, data: bytes, specs: Sequence[SheetSpec]) -> list[RawSheet]:
+def read_upload(
+    file_name: str, data: bytes, specs: Sequence[SheetSpec], after_gate: Callable[[], None] | None = None
+) -> list[RawSheet]:
     """Every sheet of one uploaded file; unrecognised workbook sheets come back with ``key=None``.
 
     ``specs`` (from ``sheets.sheet_specs``) lets a CSV or single-sheet workbook be identified by its
-    headers. Raises ``UploadError`` with a Chinese message for a file that cannot be read.
+    headers. ``after_gate`` is called once a workbook has passed the upload gate, before calamine
+    reads it (calamine mostly runs without the GIL: a good time for other work on a second thread).
+    Raises ``UploadError`` with a Chinese message for a file that cannot be read.
     """
     suffix = PurePath(file_name).suffix.lower()
     if suffix in (".csv", ".txt"):
         return _read_csv(file_name, data, specs)
     if suffix in (".xlsx", ".xlsm") or data.startswith((b"PK", OLE_MAGIC)):
-        return _read_xlsx(file_name, data, specs)
+        with _no_cyclic_gc():
+            return _read_xlsx(file_name, data, specs, after_gate)
     raise UploadError(f"不支持的文件类型“{suffix or file_name}”：请上传 .xlsx 工作簿或 .csv 文件。")

@@ -23,7 +23,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -128,11 +128,18 @@ def _read_and_refs(
     engine: Engine, user: UserContext, file_name: str, data: bytes, system: IndicatorSystem
 ) -> tuple[ReadUpload, ReferenceData, tuple[int, int]]:
     """Read the file while the reference data loads on a second thread (the reader mostly runs in
-    calamine without the GIL, the registry query in SQLite or PostgreSQL)."""
+    calamine without the GIL, the registry query in SQLite or PostgreSQL). The load starts once the
+    file has passed the upload gate, so that it does not take the GIL from the gate's scan."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-refs") as pool:
-        loading = pool.submit(_dated_reference_data, engine, user)
-        read = read_files([(file_name, data)], system)
-        refs, committed = loading.result()
+        loading: list[Future[tuple[ReferenceData, tuple[int, int]]]] = []
+
+        def load() -> None:
+            if not loading:
+                loading.append(pool.submit(_dated_reference_data, engine, user))
+
+        read = read_files([(file_name, data)], system, after_gate=load)
+        load()  # a CSV has no gate
+        refs, committed = loading[0].result()
     return read, refs, committed
 
 

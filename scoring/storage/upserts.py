@@ -4,25 +4,34 @@ One ``INSERT … ON CONFLICT (natural key) DO UPDATE … WHERE <some column diff
 for all rows at once. The WHERE makes an identical row a no-op: its ``upload_id`` and
 ``updated_at`` stay as they were, so re-importing a file changes nothing and a corrected file
 changes only the corrected rows. Parameters are built column-wise; there are no ORM objects.
+
+On SQLite the frame is put in the order of its natural key as stored (referenced ids, not names)
+before its parameters are built, so the rows reach the database already sorted (``bulk`` then
+skips its own sort) and each column's Python values lie in memory in the order they are read.
+The per-code JSON cells are assembled by Arrow, one string column per code, joined element-wise.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scoring.storage import cells, models
 from scoring.storage.bulk import upsert_rows
-from scoring.storage.columns import encode_objects, json_literals
+from scoring.storage.columns import json_literals
 from scoring.storage.errors import StorageError
-from scoring.storage.sheet_tables import SHEET_TABLES, Reference, SheetKind, SheetTable
+from scoring.storage.sheet_tables import SHEET_TABLES, Field, Reference, SheetKind, SheetTable
 
 NOT_APPLICABLE = "不适用"
 CODE_PATTERN = re.compile(r"[A-Z]+[0-9]+")
@@ -92,11 +101,18 @@ def _check_frame(spec: SheetTable, frame: pd.DataFrame) -> None:
 def _parameters(
     session: Session, spec: SheetTable, frame: pd.DataFrame, codes: Sequence[str] | None
 ) -> dict[str, list[Any]]:
+    """The table's columns as parameter lists, rows in natural-key order (see the module docstring)."""
+    ids = {f.name: _resolve(session, f.reference, frame[f.name]) for f in spec.fields if f.reference is not None}
+    if session.get_bind().dialect.name == "sqlite":  # PostgreSQL merges from COPY, in the given order
+        order = _key_order(spec, frame, ids)
+        frame = frame.take(order).reset_index(drop=True)
+    else:
+        order = np.arange(len(frame))
     rows = len(frame)
     values: dict[str, list[Any]] = {}
     for f in spec.fields:
         if f.reference is not None:
-            values[f.column] = _resolve(session, f.reference, frame[f.name])
+            values[f.column] = ids[f.name][order].tolist()
         elif f.name in frame.columns:
             values[f.column] = cells.to_db(frame[f.name], f.kind)
         else:
@@ -108,25 +124,73 @@ def _parameters(
         absent = [c for c in names if c not in frame.columns]
         if absent:
             raise StorageError(f"缺少指标列：{'、'.join(absent)}")
-        values[spec.json_column] = encode_objects({str(c): _code_literals(frame[c]) for c in names}, rows)
+        values[spec.json_column] = _json_objects({str(c): frame[c] for c in names}, rows)
     return values
 
 
-def _code_literals(series: pd.Series) -> list[str]:
-    """JSON literals of one item/question column: text stays text, numbers stay numbers.
+def _key_order(spec: SheetTable, frame: pd.DataFrame, ids: dict[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+    """Row positions sorting the frame by its natural key as stored (``bulk`` verifies the order).
+
+    Arrow sorts text by its UTF-8 bytes, as SQLite's BINARY collation does; references by id.
+    """
+    columns = [_key_values(spec.field(k), frame, ids) for k in spec.key]
+    if not len(frame) or any(c is None for c in columns):
+        return np.arange(len(frame))
+    keys = pa.table({str(i): c for i, c in enumerate(columns)})
+    order = pc.sort_indices(keys, sort_keys=[(str(i), "ascending") for i in range(len(columns))])
+    return np.asarray(order.to_numpy(), dtype=np.int64)
+
+
+def _key_values(f: Field, frame: pd.DataFrame, ids: dict[str, np.ndarray[Any, Any]]) -> Any:
+    """A key column as an Arrow array that sorts as the database sorts it, or None (then: no sort)."""
+    if f.reference is not None:
+        return pa.array(ids[f.name])
+    series = frame[f.name]
+    if f.kind != "text" or series.isna().any():
+        return None
+    return pa.array(series.astype("str"), type=pa.large_string(), from_pandas=True)
+
+
+def _json_objects(columns: dict[str, pd.Series], rows: int) -> list[str]:
+    """``columns.encode_objects`` of the JSON literals of every column, assembled by Arrow.
+
+    Each distinct value's literal is computed once; one string column per code ('{"A1":' + literal,
+    ',"A2":' + literal, …, + '}') is taken from them, and the columns are joined row by row in C++.
+    """
+    if rows == 0:
+        return []
+    keys = sorted(columns)
+    if not keys:
+        return ["{}"] * rows
+    pieces = []
+    for i, key in enumerate(keys):
+        series = _literal_source(columns[key])
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        literals = [*json_literals(pd.Series(uniques, dtype=series.dtype)), "null"]
+        head = ("{" if i == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":"
+        tail = "}" if i == len(keys) - 1 else ""
+        texts = pa.array([head + lit + tail for lit in literals], type=pa.large_string())
+        pieces.append(pc.take(texts, pa.array(np.where(codes < 0, len(literals) - 1, codes))))
+    joined = pc.binary_join_element_wise(*pieces, pa.scalar("", pa.large_string())) if len(pieces) > 1 else pieces[0]
+    return list(joined.to_pylist())
+
+
+def _literal_source(series: pd.Series) -> pd.Series:
+    """What the JSON literals of one item/question column are made from: text stays text, numbers
+    stay numbers.
 
     A numeric column's missing cell (NaN: a deduct item's 不适用, an unanswered question) is
     null; a text column keeps 不适用 as text (check items). A text column holding only numbers
     and 不适用 is treated as numeric.
     """
     if pd.api.types.is_bool_dtype(series.dtype):
-        return json_literals(series.astype("float64"))
+        return series.astype("float64")
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return json_literals(series)
+        return series
     given = [v for v in series.dropna().unique() if v != NOT_APPLICABLE]
     if given and all(_is_number(v) for v in given):
-        return json_literals(pd.to_numeric(series.where(series != NOT_APPLICABLE)).astype("float64"))
-    return json_literals(series)
+        return pd.to_numeric(series.where(series != NOT_APPLICABLE)).astype("float64")
+    return series
 
 
 def _is_number(value: Any) -> bool:
@@ -141,15 +205,17 @@ def _is_number(value: Any) -> bool:
     return True
 
 
-def _resolve(session: Session, reference: Reference, names: pd.Series) -> list[Any]:
+def _resolve(session: Session, reference: Reference, names: pd.Series) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """The referenced row's id for every name (each distinct name looked up once)."""
     model = models.District if reference == "district" else models.Round
     known = {name: id_ for name, id_ in session.execute(select(model.name, model.id))}
-    ids = names.map(known)
-    if ids.isna().any():
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    found = [known.get(u) if isinstance(u, str) else None for u in uniques]
+    if (codes < 0).any() or any(i is None for i in found):
         label = "区县" if reference == "district" else "评估轮次"
-        unknown = sorted({str(v) for v in names[ids.isna()]})
+        unknown = sorted({str(v) for v in names[names.map(known).isna()]})
         raise StorageError(f"未知的{label}：{'、'.join(unknown[:10])}（已有：{'、'.join(sorted(known)) or '无'}）")
-    return cells.to_db(ids, "count")
+    return np.asarray(found, dtype=np.int64)[codes]
 
 
 def upsert_all(
