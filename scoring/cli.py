@@ -283,6 +283,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for name in names:
         result = runs.run_scoring(engine, CLI_USER, name)
         print(f"已评分：{name}（{len(result.scores)} 家商户，评分记录 #{result.run.id}）")
+    from scoring.demo.progress import seed_phase_plan
+
+    if seed_phase_plan(engine, CLI_USER):
+        print("已按默认计划创建阶段与各区县任务（筹备已完成，实施进行中）")
     _print_demo_accounts(engine)
     return OK
 

@@ -321,3 +321,31 @@ def test_imports_without_rejected_rows(workbook: bytes, system: IndicatorSystem)
     campaign = generate_demo()
     expected = len(campaign.edge_cases["bad_check_char"]) + len(campaign.edge_cases["name_mismatch"])
     assert len(result.warnings) == expected
+
+
+def test_demo_command_loads_a_scored_campaign_with_its_phase_plan(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`demo` (what `make run` calls) leaves every page something to show, the 阶段进度 page included."""
+    from scoring.cli import main
+    from scoring.services import progress
+    from scoring.services.context import CLI_USER
+    from scoring.storage.database import make_engine
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert main(["demo", "--merchants", "80", "--seed", "11", "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "已评分：2026年初期评估" in out and "已按默认计划创建阶段与各区县任务" in out
+    engine = make_engine(url)
+    try:
+        plan = progress.phases(engine, CLI_USER)
+        assert list(plan["name"]) == ["筹备", "实施", "总结"]
+        districts = progress.districts(engine, CLI_USER)
+        done = [int((progress.checklist(engine, CLI_USER, d)["status"] == "done").sum()) for d in districts]
+        assert done == [5 + i % 3 for i in range(len(districts))]
+        # A second `demo --if-empty` changes nothing: the plan and its statuses stay as they are.
+        assert main(["demo", "--if-empty", "--db", url]) == 0
+        assert "已按默认计划" not in capsys.readouterr().out
+        assert [int((progress.checklist(engine, CLI_USER, d)["status"] == "done").sum()) for d in districts] == done
+    finally:
+        engine.dispose()

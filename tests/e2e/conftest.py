@@ -100,16 +100,11 @@ def prepare_database(path: Path, demo: bool) -> str:
 
 
 def _plan_with_some_progress(engine: object) -> None:
-    """The default phase plan, with the preparation tasks done and some implementation under way."""
-    from scoring.services import progress
+    """The demo's phase plan: preparation done everywhere, implementation partly (as `demo` makes it)."""
+    from scoring.demo.progress import seed_phase_plan
     from scoring.services.context import CLI_USER
 
-    progress.create_default_plan(engine, CLI_USER)  # type: ignore[arg-type]
-    for i, district in enumerate(progress.districts(engine, CLI_USER)):  # type: ignore[arg-type]
-        tasks = progress.checklist(engine, CLI_USER, district)  # type: ignore[arg-type]
-        done = 5 + i % 3  # preparation done everywhere, implementation partly
-        status = ["done" if n < done else "in_progress" if n == done else "todo" for n in range(len(tasks))]
-        progress.save_checklist(engine, CLI_USER, district, tasks.assign(status=status))  # type: ignore[arg-type]
+    seed_phase_plan(engine, CLI_USER)  # type: ignore[arg-type]
 
 
 def start_server(db_url: str, workdir: Path) -> Server:
