@@ -14,12 +14,14 @@ from sqlalchemy import Engine
 from scoring.auth.accounts import AccountError, LoginError, authenticate, log_logout, reload, set_password
 from scoring.auth.sso import sso_user
 from scoring.services.context import ROLE_LABELS, UserContext
+from ui.i18n import t
 from ui.session import current_user, set_user
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=8)
 _LOGIN_AT, _SEEN_AT, _NOTICE = "auth_login_at", "auth_seen_at", "auth_notice"
 _SSO, _SSO_TRIED = "auth_via_sso", "auth_sso_tried"
+_USERNAME, _PASSWORD, _FAILED = "auth_username", "auth_password", "auth_failed"
 
 
 def _now() -> datetime:
@@ -79,14 +81,14 @@ def signed_in_user(engine: Engine) -> UserContext | None:
     login_at = st.session_state.get(_LOGIN_AT, now)
     seen_at = st.session_state.get(_SEEN_AT, now)
     if now - seen_at > IDLE:
-        _end_session(engine, user, "idle", "超过 30 分钟未操作，已自动退出，请重新登录。")
+        _end_session(engine, user, "idle", t("auth.idle"))
         return None
     if now - login_at > ABSOLUTE:
-        _end_session(engine, user, "absolute", "登录已超过 8 小时，请重新登录。")
+        _end_session(engine, user, "absolute", t("auth.absolute"))
         return None
     fresh = reload(engine, user.username)
     if fresh is None:
-        _end_session(engine, user, "deactivated", "该账户已停用，请联系管理员。")
+        _end_session(engine, user, "deactivated", t("auth.deactivated"))
         return None
     if fresh != user:
         set_user(fresh)
@@ -96,45 +98,51 @@ def signed_in_user(engine: Engine) -> UserContext | None:
 
 def login_page(engine: Engine) -> None:
     """The sign-in form; on success the session starts clean with the user set."""
-    st.title("放心消费创建评价系统")
-    st.caption("请使用管理员分配的账户登录。")
+    st.title(t("app.title"))
+    st.caption(t("auth.hint"))
     notice = st.session_state.get(_NOTICE)
     if notice:
         st.info(notice)
-    if sso_enabled() and st.button("使用单点登录（统一身份认证）", icon=":material/badge:"):
+    if sso_enabled() and st.button(t("auth.sso"), icon=":material/badge:"):
         st.login()
+    failed = st.session_state.pop(_FAILED, None)
     with st.form("login"):
-        username = st.text_input("用户名")
-        password = st.text_input("密码", type="password")
-        submitted = st.form_submit_button("登录", type="primary")
+        username = st.text_input(t("auth.username"), key=_USERNAME)
+        password = st.text_input(t("auth.password"), type="password", key=_PASSWORD)
+        submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
+    if failed:
+        st.error(failed)
     if not submitted:
         return
     try:
         user = authenticate(engine, username, password)
     except LoginError as exc:
-        st.error(str(exc))
-        return
+        # Show the reason after a rerun that empties the password field (the user name stays).
+        st.session_state[_FAILED] = str(exc)
+        st.session_state.pop(_PASSWORD, None)
+        st.rerun()
     _start(user)
     st.rerun()
 
 
 def account_box(engine: Engine, user: UserContext) -> None:
     """Sidebar: who is signed in, sign-out and password change."""
-    scope = user.district or "全部区县"
-    st.sidebar.caption(f"当前用户：{user.username}（{ROLE_LABELS.get(user.role, user.role)}，{scope}）")
-    with st.sidebar.expander("修改密码"), st.form("password"):
-        old = st.text_input("原密码", type="password")
-        new = st.text_input("新密码（至少 10 位）", type="password")
-        again = st.text_input("再次输入新密码", type="password")
-        if st.form_submit_button("保存新密码"):
+    scope = user.district or t("auth.all_districts")
+    role = ROLE_LABELS.get(user.role, user.role) if st.session_state.get("lang", "zh") == "zh" else user.role
+    st.sidebar.caption(t("auth.current_user", name=user.username, role=role, scope=scope))
+    with st.sidebar.expander(t("auth.change_password")), st.form("password"):
+        old = st.text_input(t("auth.old_password"), type="password")
+        new = st.text_input(t("auth.new_password"), type="password")
+        again = st.text_input(t("auth.repeat_password"), type="password")
+        if st.form_submit_button(t("auth.save_password")):
             if new != again:
-                st.error("两次输入的新密码不一致。")
+                st.error(t("auth.mismatch"))
             else:
                 try:
                     set_password(engine, user, user.username, new, old=old)
-                    st.success("密码已修改。")
+                    st.success(t("auth.password_changed"))
                 except AccountError as exc:
                     st.error(str(exc))
-    if st.sidebar.button("退出登录"):
-        _end_session(engine, user, "logout", "您已退出登录。")
+    if st.sidebar.button(t("auth.sign_out")):
+        _end_session(engine, user, "logout", t("auth.signed_out"))
         st.rerun()

@@ -18,6 +18,19 @@ def test_signed_out_visitor_sees_only_the_sign_in_form(demo_db: str) -> None:
     assert not at.metric and not at.dataframe
 
 
+def test_wrong_password_shows_the_reason_and_empties_only_the_password(demo_db: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="auth_username").input("t-admin")
+    at.text_input(key="auth_password").input("not-the-password")
+    at.button[0].click().run()
+
+    assert not at.exception
+    assert ["用户名或密码错误。"] == [e.value for e in at.error]
+    assert at.text_input(key="auth_username").value == "t-admin"
+    assert at.text_input(key="auth_password").value == ""
+    assert not at.metric and not at.dataframe and not at.sidebar.selectbox
+
+
 @pytest.mark.parametrize(
     ("user", "present", "absent"),
     [
