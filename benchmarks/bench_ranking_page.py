@@ -40,14 +40,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import cache_path  # noqa: E402
+from benchmarks.common import CHROMIUM, FLAGS, cache_path  # noqa: E402
 from benchmarks.round_data import ROUND, round_data  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 USER, PASSWORD = "bench-admin", "Bench-Ranking-2026"
 
 

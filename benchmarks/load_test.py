@@ -35,15 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import CHROMIUM, FLAGS  # noqa: E402
 from benchmarks.round_data import usccs  # noqa: E402
 from deploy.serve_multi import COOKIE, Stack, fresh_pg_database  # noqa: E402
 from scoring.ingest.sheets import DEFAULT_INDUSTRIES  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 ERROR_TEXTS = ("页面处理时出现意外错误", "Traceback", "数据库结构不是最新版本")
 DONE = (
     "() => { const app = document.querySelector('[data-testid=\"stApp\"]');"

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from scoring.storage.models import CandidateResult, MerchantResult
-from scoring.storage.runs import SCORE_FIELDS
+from scoring.storage.runs import SCORE_FIELDS, score_frame
 
 VetoFilter = Literal["all", "vetoed", "clean"]
 COLUMNS = tuple(SCORE_FIELDS)  # the typed §5.1 columns (no indicator points)
@@ -102,14 +102,7 @@ def rows(
         ids = ids.limit(limit)
     stmt = select(*(getattr(t, n) for n in COLUMNS)).where(t.id.in_(ids.scalar_subquery())).order_by(*_order(order))
     core = session.connection()  # Core rows: no ORM objects for a page of plain values
-    frame = pd.DataFrame.from_records(list(map(tuple, core.execute(stmt).all())), columns=list(COLUMNS))
-    for name, kind in SCORE_FIELDS.items():
-        if kind == "number":
-            frame[name] = pd.to_numeric(frame[name]).astype("float64")
-        elif kind == "count":
-            frame[name] = frame[name].astype("Int64")
-        else:
-            frame[name] = frame[name].astype("str")
+    frame = score_frame(core.execute(stmt).all(), COLUMNS)
     status = select(c.uscc, c.status).where(c.run_id == run_id)
     if districts is not None:
         status = status.where(c.district.in_(sorted(districts)))

@@ -81,6 +81,21 @@ class RunResults:
     districts: pd.DataFrame
 
 
+def score_frame(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """Plain result rows as a frame whose §5.1 columns carry their kinds' dtypes (float, Int64, str)."""
+    frame = pd.DataFrame.from_records(list(map(tuple, rows)), columns=list(columns))
+    for name, kind in SCORE_FIELDS.items():
+        if name not in frame:
+            continue
+        if kind == "number":
+            frame[name] = pd.to_numeric(frame[name]).astype("float64")
+        elif kind == "count":
+            frame[name] = frame[name].astype("Int64")
+        else:
+            frame[name] = frame[name].astype("str")
+    return frame
+
+
 def save_run(
     session: Session, meta: RunMeta, scores: pd.DataFrame, candidates: pd.DataFrame, districts: pd.DataFrame
 ) -> int:

@@ -30,7 +30,7 @@ from scoring.storage.models import (
     SurveyResponse,
     Upload,
 )
-from scoring.storage.runs import SCORE_FIELDS
+from scoring.storage.runs import SCORE_FIELDS, score_frame
 
 RANKING_FIELDS = tuple(SCORE_FIELDS)
 SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
@@ -61,14 +61,7 @@ def ranking_rows(
     stmt = _scoped(select(*(getattr(t, n) for n in RANKING_FIELDS)).where(t.run_id == run_id), t.district, districts)
     core = session.connection()  # Core rows: the ORM's per-row loading would add half a second here
     rows = core.execute(stmt.order_by(t.id).limit(limit)).all()
-    frame = pd.DataFrame.from_records(list(map(tuple, rows)), columns=list(RANKING_FIELDS))
-    for name, kind in SCORE_FIELDS.items():
-        if kind == "number":
-            frame[name] = pd.to_numeric(frame[name]).astype("float64")
-        elif kind == "count":
-            frame[name] = frame[name].astype("Int64")
-        else:
-            frame[name] = frame[name].astype("str")
+    frame = score_frame(rows, RANKING_FIELDS)
     status = select(c.uscc, c.status).where(c.run_id == run_id)
     if limit is not None:
         status = status.where(c.uscc.in_(frame["uscc"].tolist()))
