@@ -118,6 +118,7 @@ class Stack:
     python: str = sys.executable
     ports: list[int] = field(default_factory=list)  # given: these ports; empty: base_port, base_port + 1, …
     children: list[tuple[str, subprocess.Popen[bytes], IO[bytes]]] = field(default_factory=list)
+    setup_output: str = ""  # what `demo --if-empty` printed: the demo accounts' one-time passwords
 
     @property
     def url(self) -> str:
@@ -151,7 +152,7 @@ class Stack:
         try:
             self.cli("migrate")
             if self.demo:
-                self.cli("demo", "--if-empty", "--merchants", str(self.demo_merchants))
+                self.setup_output = self.cli("demo", "--if-empty", "--merchants", str(self.demo_merchants))
             for port in self.ports:
                 self._spawn(f"app:{port}", self._streamlit_command(port), self._app_env())
             for (_, process, _), port in zip(self.children, self.ports, strict=True):
@@ -239,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     stack = Stack(db_url, args.processes, args.base_port, args.port, args.rundir.resolve(), demo=not args.no_demo)
     try:
         stack.start()
+        if stack.setup_output:
+            print(stack.setup_output.rstrip())  # the demo accounts' passwords are shown this once only
         print(f"ready: {stack.url} (health {stack.url}/healthz); app processes:")
         for i in range(len(stack.ports)):
             print(f"  b{i + 1}: {stack.backend_url(i)} (health {stack.backend_url(i)}/_stcore/health)")
