@@ -25,7 +25,7 @@ def test_wrong_password_shows_the_reason_and_empties_only_the_password(demo_db: 
     at.button[0].click().run()
 
     assert not at.exception
-    assert ["用户名或密码错误。"] == [e.value for e in at.error]
+    assert [e.value for e in at.error] == ["用户名或密码错误。"]
     assert at.text_input(key="auth_username").value == "t-admin"
     assert at.text_input(key="auth_password").value == ""
     assert not at.metric and not at.dataframe and not at.sidebar.selectbox
