@@ -5,19 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from scoring.services import dashboard, runs
-from scoring.services.context import UserContext
+from scoring.services.context import LOCAL_TZ, UserContext
 from ui import data, state
 from ui.i18n import t
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the campaigns run on Beijing time, whatever the server's zone
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 GRADE_COLORS = {0: "#2a9d8f", 1: "#1f6f8b", 2: "#e9c46a", 3: "#e07a5f", 4: "#9e9e9e"}  # best grade first
 COLORS = ["#1f6f8b", "#e07a5f", "#81b29a", "#f2cc8f", "#3d405b", "#9c6644", "#6d597a", "#b56576"]

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from scoring.auth.passwords import hash_password, needs_rehash, password_problem, random_password, verify_password
-from scoring.services.context import ROLE_LABELS, Role, UserContext
+from scoring.services.context import LOCAL_TZ, ROLE_LABELS, Role, UserContext
 from scoring.storage import repository as repo
 from scoring.storage.columns import utcnow
 from scoring.storage.database import session_scope
@@ -67,7 +67,7 @@ def authenticate(engine: Engine, username: str, password: str, now: datetime | N
         locked = _aware(user.locked_until) if user else None
         if user is not None and locked is not None and locked > now:
             repo.append_audit(s, name, "login_failure", {"reason": "locked"})
-            local = locked.astimezone().strftime("%H:%M")
+            local = locked.astimezone(LOCAL_TZ).strftime("%H:%M")
             error = f"账户因多次密码错误已被锁定，请于 {local} 后再试，或联系管理员。"
         elif user is None or not verify_password(user.password_hash, password):
             detail: dict[str, object] = {"reason": "bad_password" if user else "unknown_user"}

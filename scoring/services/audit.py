@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from scoring.exports.safe import to_xlsx_bytes
-from scoring.services.context import UserContext
+from scoring.services.context import LOCAL_TZ, UserContext
 from scoring.storage import repository as repo
 from scoring.storage.database import session_scope
 from scoring.storage.models import AuditLog
@@ -76,9 +76,9 @@ def audit_entries(
     user.require("view_audit")
     stmt = select(AuditLog.id, AuditLog.at, AuditLog.username, AuditLog.action, AuditLog.detail)
     if start is not None:
-        stmt = stmt.where(AuditLog.at >= datetime.combine(start, time.min).astimezone())
+        stmt = stmt.where(AuditLog.at >= datetime.combine(start, time.min, LOCAL_TZ))
     if end is not None:
-        stmt = stmt.where(AuditLog.at < datetime.combine(end + timedelta(days=1), time.min).astimezone())
+        stmt = stmt.where(AuditLog.at < datetime.combine(end + timedelta(days=1), time.min, LOCAL_TZ))
     if username:
         stmt = stmt.where(AuditLog.username == username)
     if action:
@@ -86,7 +86,7 @@ def audit_entries(
     with session_scope(engine, write=False) as s:
         rows = s.execute(stmt.order_by(AuditLog.id.desc()).limit(limit)).all()
     frame = pd.DataFrame(rows, columns=["编号", "时间", "用户", "操作", "详情"])
-    frame["时间"] = pd.to_datetime(frame["时间"], utc=True).dt.tz_convert(None).dt.strftime("%Y-%m-%d %H:%M:%S")
+    frame["时间"] = pd.to_datetime(frame["时间"], utc=True).dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d %H:%M:%S")
     frame["操作"] = frame["操作"].map(lambda a: action_label(a, lang))
     frame["详情"] = frame["详情"].map(lambda d: json.dumps(d, ensure_ascii=False) if d is not None else "")
     return frame

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # campaigns run on Beijing time, whatever the server's zone
 
 Role = Literal["admin", "reviewer", "evaluator", "leader"]
 ROLE_LABELS: dict[str, str] = {"admin": "管理员", "reviewer": "审核员", "evaluator": "评估员", "leader": "领导"}

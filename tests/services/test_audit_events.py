@@ -140,3 +140,19 @@ def test_every_action_written_in_scoring_has_both_labels() -> None:
     assert not blank
     assert audit.action_label("tasks_saved") == "更新阶段任务"
     assert audit.action_label("tasks_saved", "en") == "Phase tasks updated"
+
+
+def test_audit_times_and_date_filter_are_beijing_time(db: Engine) -> None:
+    """An event at 17:30 UTC on 22 November happened at 01:30 on 23 November in Beijing: it is listed
+    under the 23rd and shown with Beijing's clock, whatever the server's own time zone."""
+    from datetime import UTC, date, datetime
+
+    from scoring.storage.database import session_scope
+    from scoring.storage.models import AuditLog
+
+    with session_scope(db) as s:
+        s.add(AuditLog(at=datetime(2026, 11, 22, 17, 30, tzinfo=UTC), username="tz-user", action="logout", detail={}))
+    on_23 = audit.audit_entries(db, CLI_USER, start=date(2026, 11, 23), end=date(2026, 11, 23), username="tz-user")
+    on_22 = audit.audit_entries(db, CLI_USER, start=date(2026, 11, 22), end=date(2026, 11, 22), username="tz-user")
+    assert list(on_23["时间"]) == ["2026-11-23 01:30:00"]
+    assert on_22.empty
