@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scoring.storage import cells, models
-from scoring.storage.bulk import upsert_rows
+from scoring.storage.bulk import no_cyclic_gc, upsert_rows
 from scoring.storage.columns import json_literals
 from scoring.storage.errors import StorageError
 from scoring.storage.sheet_tables import SHEET_TABLES, Field, Reference, SheetKind, SheetTable
@@ -74,14 +74,16 @@ def upsert(
         return UpsertCounts()
     frame = frame.reset_index(drop=True)
     _check_frame(spec, frame)
-    values = _parameters(session, spec, frame, codes)
     key = [spec.field(k).column for k in spec.key]
-    try:
-        inserted, updated, unchanged = upsert_rows(
-            session, spec.table, key, values, upload_id, check_merchants=spec.uscc_must_exist
-        )
-    except IntegrityError as exc:  # a constraint the frame checks above do not cover
-        raise StorageError(f"数据不符合数据库约束：{exc.orig}") from exc
+    with no_cyclic_gc():
+        values = _parameters(session, spec, frame, codes)
+        try:
+            inserted, updated, unchanged = upsert_rows(
+                session, spec.table, key, values, upload_id, check_merchants=spec.uscc_must_exist
+            )
+        except IntegrityError as exc:  # a constraint the frame checks above do not cover
+            raise StorageError(f"数据不符合数据库约束：{exc.orig}") from exc
+        del values  # freed while the collector is still paused
     return UpsertCounts(inserted, updated, unchanged)
 
 
