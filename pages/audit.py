@@ -1,10 +1,11 @@
 """审计日志 (admin): filter by date, user and action; export the filtered rows (the export is audited)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
 from scoring.services import audit
+from scoring.services.context import local_today
 from ui import data, state
 from ui.i18n import lang, t
 
@@ -12,7 +13,7 @@ user = state.require_user()
 engine = data.engine()
 st.title(t("audit.title"))
 c1, c2, c3 = st.columns([2, 1, 1])
-period = c1.date_input(t("audit.period"), (date.today() - timedelta(days=30), date.today()))
+period = c1.date_input(t("audit.period"), (local_today() - timedelta(days=30), local_today()))
 who = c2.text_input(t("audit.user"))
 labels = {"": t("audit.all_actions"), **{a: audit.action_label(a, lang()) for a in audit.ACTION_NAMES}}
 action = c3.selectbox(t("audit.action"), list(labels), format_func=labels.get)

@@ -55,4 +55,9 @@ if history.empty:
 else:
     history["status"] = history["status"].map(lambda s: t(f"upload.{s}"))
     history["created_at"] = widgets.local_time(history["created_at"])
-    st.dataframe(import_report.labelled(history, "history"), hide_index=True, width="stretch", height=260)
+    st.dataframe(
+        import_report.labelled(history, "history"),
+        hide_index=True,
+        width="stretch",
+        height=widgets.table_height(len(history), most=10),
+    )

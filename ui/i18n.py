@@ -125,8 +125,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.template_file": ("放心消费数据导入模板.xlsx", "fangxin-import-template.xlsx"),
     "import.upload": ("上传文件（xlsx 或 csv，可多选）", "Upload files (xlsx or csv, several allowed)"),
     "import.empty": (
-        "尚未选择文件。下一步：把填好的模板拖到上方，或点击“Browse files”选择文件。上传后先预览，确认后才会写入数据库。",
-        "No file chosen. Next step: drop the filled template above or click Browse files. You will see a preview first; nothing is stored before you confirm.",
+        "尚未选择文件。下一步：把填好的模板拖到上方，或点击“Upload”按钮选择文件。上传后先预览，确认后才会写入数据库。",
+        "No file chosen. Next step: drop the filled template above or click Upload. You will see a preview first; nothing is stored before you confirm.",
     ),
     "import.checking": ("正在逐行检查…", "Checking every row…"),
     "import.preview": ("预览（尚未写入数据库）", "Preview (nothing stored yet)"),

@@ -3,14 +3,14 @@ with their campaign and per-district target editors."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from scoring.services import dashboard, kpi_targets, progress
-from scoring.services.context import UserContext
+from scoring.services.context import UserContext, local_today
 from scoring.storage.errors import StorageError
 from ui import data, state, widgets
 from ui.i18n import t
@@ -37,7 +37,7 @@ def timeline(phases: pd.DataFrame) -> None:
                 showlegend=False,
             )
         )
-    today = datetime.combine(date.today(), datetime.min.time())
+    today = datetime.combine(local_today(), datetime.min.time())
     fig.add_shape(type="line", x0=today, x1=today, y0=0, y1=1, yref="paper", line={"color": "#e07a5f", "dash": "dot"})
     fig.update_xaxes(type="date", tickformat="%Y-%m")
     fig.update_yaxes(autorange="reversed")

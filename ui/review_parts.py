@@ -3,14 +3,12 @@ history, 递补, recognised units with their validity, revocation alerts, 摘牌
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from scoring.engine.selection import WAITING
 from scoring.services import review, titles
-from scoring.services.context import PermissionDenied, UserContext
+from scoring.services.context import PermissionDenied, UserContext, local_today
 from scoring.services.runs import RoundResults
 from ui import data, state, widgets
 from ui.i18n import t
@@ -87,7 +85,7 @@ def _actions(user: UserContext, picked: pd.DataFrame) -> None:
         st.markdown(t("review.acting_on", n=len(picked)))
         key = st.radio(t("review.action"), allowed, format_func=lambda k: review.ACTIONS[k].label, horizontal=True)
         reason = st.text_area(t("review.reason"), placeholder=t("review.reason_hint"), max_chars=review.MAX_REASON)
-        on = st.date_input(t("review.on"), value=date.today(), help=t("review.on_help"))
+        on = st.date_input(t("review.on"), value=local_today(), help=t("review.on_help"))
         if st.form_submit_button(t("review.submit"), type="primary"):
             try:
                 moved = review.transition(data.engine(), user, [int(i) for i in picked["id"]], key, reason, on=on)

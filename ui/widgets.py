@@ -39,6 +39,11 @@ def local_time(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True).dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
 
 
+def table_height(rows: int, most: int = 15) -> int:
+    """Pixels for a dataframe that shows ``rows`` rows (at most ``most``; more scroll) and no empty ones."""
+    return 35 * (min(max(rows, 1), most) + 1) + 3
+
+
 def pct(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{100 * value:.{digits}f}%"
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # campaigns run on Beijing time, whatever the server's zone
+
+
+def local_today() -> date:
+    """Today's date in Beijing (a server on UTC is still on yesterday until 08:00 Beijing time)."""
+    return datetime.now(LOCAL_TZ).date()
+
 
 Role = Literal["admin", "reviewer", "evaluator", "leader"]
 ROLE_LABELS: dict[str, str] = {"admin": "管理员", "reviewer": "审核员", "evaluator": "评估员", "leader": "领导"}

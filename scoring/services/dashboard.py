@@ -19,7 +19,7 @@ from scoring.exports.tables import SCORE_HEADERS, table_bytes
 from scoring.services import indicators as indicator_service
 from scoring.services.audit import record_export
 from scoring.services.campaign import load_settings
-from scoring.services.context import UserContext
+from scoring.services.context import UserContext, local_today
 from scoring.storage import ranking_query, views
 from scoring.storage import repository as repo
 from scoring.storage.database import session_scope
@@ -70,7 +70,7 @@ def default_round(found: Sequence[RoundInfo], today: date | None = None) -> str 
     scored = [r for r in found if r.run_id is not None]
     if scored:
         return scored[-1].name
-    today = today or date.today()
+    today = today or local_today()
     current = [r for r in found if r.start <= today <= r.end]
     return (current or list(found))[-1].name
 

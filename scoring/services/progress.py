@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from scoring.engine.frames import CLOSED_OUTCOMES
-from scoring.services.context import PermissionDenied, UserContext
+from scoring.services.context import PermissionDenied, UserContext, local_today
 from scoring.services.kpi_targets import DEFAULT_TARGETS, own_targets
 from scoring.storage import progress as store
 from scoring.storage import repository as repo
@@ -56,7 +56,7 @@ def light(actual: float | None, target: float) -> Light:
 def phases(engine: Engine, user: UserContext, today: date | None = None) -> pd.DataFrame:
     """Phases with dates, state (upcoming / active / finished) and task progress within the user's districts."""
     user.require("view")
-    today = today or date.today()
+    today = today or local_today()
     with session_scope(engine, write=False) as s:
         plan = store.list_phases(s)
         tasks = store.list_tasks(s, user.scope)
@@ -90,7 +90,7 @@ def create_default_plan(engine: Engine, user: UserContext, today: date | None = 
     with session_scope(engine) as s:
         if not store.list_phases(s).empty:
             raise StorageError("已有阶段计划，请直接修改。")
-        store.replace_phases(s, default_dates(repo.rounds(s), today or date.today()))
+        store.replace_phases(s, default_dates(repo.rounds(s), today or local_today()))
         added = _sync_tasks(s)
         repo.append_audit(s, user.username, "phases_default_plan", {"tasks": added})
     return added
@@ -141,7 +141,7 @@ def checklist(engine: Engine, user: UserContext, district: str, today: date | No
     user.require("view")
     if user.scope is not None and district not in user.scope:
         raise PermissionDenied(f"无权查看“{district}”的任务。")
-    today = today or date.today()
+    today = today or local_today()
     with session_scope(engine, write=False) as s:
         plan = store.list_phases(s).set_index("id")
         tasks = store.list_tasks(s, {district})
@@ -175,7 +175,7 @@ def save_checklist(engine: Engine, user: UserContext, district: str, edited: pd.
 def progress_matrix(engine: Engine, user: UserContext, today: date | None = None) -> pd.DataFrame:
     """Share of tasks done per district (rows) and phase (columns), plus overdue tasks per district."""
     user.require("view")
-    today = today or date.today()
+    today = today or local_today()
     with session_scope(engine, write=False) as s:
         plan = store.list_phases(s).set_index("id")
         tasks = store.list_tasks(s, user.scope)

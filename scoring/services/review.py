@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from scoring.engine.selection import SELECTED, WAITING
 from scoring.services.campaign import load_settings
-from scoring.services.context import ROLE_LABELS, PermissionDenied, UserContext
+from scoring.services.context import ROLE_LABELS, PermissionDenied, UserContext, local_today
 from scoring.services.runs import RoundResults, results
 from scoring.storage import repository as repo
 from scoring.storage import reviews
@@ -148,7 +148,7 @@ def transition(
     ids = sorted({int(i) for i in case_ids})
     if not ids:
         raise ReviewError("请先选择要办理的单位。")
-    on = on or date.today()
+    on = on or local_today()
     settings = load_settings(engine)
     if action.key == "publish" and not (settings.notice_start and settings.notice_end):
         raise ReviewError("请先在活动设置中填写公示期（开始和结束日期），再开始公示。")

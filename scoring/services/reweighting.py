@@ -17,7 +17,6 @@ import difflib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
 import yaml
@@ -27,7 +26,7 @@ from scoring.engine.indicators import Indicator, IndicatorSystem, load_indicator
 from scoring.engine.rounding import half_up_scalar
 from scoring.engine.weighting import AhpResult, WeightingError, derive_points, format_judgement
 from scoring.services import indicators as indicator_service
-from scoring.services.context import UserContext
+from scoring.services.context import UserContext, local_today
 
 TOTAL = 100.0
 MARK = "# [AHP] "  # header lines this module writes; replaced when a derived version is derived again
@@ -157,7 +156,7 @@ def build_version(
         for d in base.dimensions
     }
     dims, points = derive_points(dimension_ahp.weights, within, TOTAL, step)
-    version = version.strip() or f"{base.version}-AHP-{date.today():%Y%m%d}"
+    version = version.strip() or f"{base.version}-AHP-{local_today():%Y%m%d}"
     edits = _edits(text, base, points, step, version)
     body = text
     for start, end, new in sorted(edits, reverse=True):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from scoring.engine.indicators import IndicatorSystem
 from scoring.engine.veto import fired_vetoes
 from scoring.services import indicators as indicator_service
-from scoring.services.context import PermissionDenied, UserContext
+from scoring.services.context import PermissionDenied, UserContext, local_today
 from scoring.services.review import (
     EXPIRED,
     RECOGNISED,
@@ -41,7 +41,7 @@ TITLE_STATES = (RECOGNISED, REVOKED, EXPIRED)
 def titles(engine: Engine, user: UserContext, today: date | None = None) -> pd.DataFrame:
     """已认定 (and former) units the user may see, with 有效期至, days left and a validity label."""
     user.require("view")
-    today = today or date.today()
+    today = today or local_today()
     with session_scope(engine, write=False) as s:
         frame = reviews.case_frame(s, states=TITLE_STATES, districts=user.scope)
     left = [(v - today).days if isinstance(v, date) else None for v in frame["valid_until"]]
@@ -66,7 +66,7 @@ def check_revocations(engine: Engine, user: UserContext, today: date | None = No
     Reads first and writes only when there is something new, so page visits take no write lock.
     """
     user.require("view")
-    today = today or date.today()
+    today = today or local_today()
     system = indicator_service.active_system(engine)
     with session_scope(engine, write=False) as s:
         new = _new_alerts(s, system, today)
@@ -131,7 +131,7 @@ def due_for_expiry(engine: Engine, user: UserContext, today: date | None = None)
 
 def expire_due(engine: Engine, user: UserContext, today: date | None = None) -> int:
     """Move every unit whose validity has ended to 到期 (one bulk action, one reason)."""
-    today = today or date.today()
+    today = today or local_today()
     due = due_for_expiry(engine, user, today)
     if due.empty:
         return 0

@@ -156,3 +156,19 @@ def test_audit_times_and_date_filter_are_beijing_time(db: Engine) -> None:
     on_22 = audit.audit_entries(db, CLI_USER, start=date(2026, 11, 22), end=date(2026, 11, 22), username="tz-user")
     assert list(on_23["时间"]) == ["2026-11-23 01:30:00"]
     assert on_22.empty
+
+
+def test_today_is_beijings_date_even_on_a_utc_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """17:30 UTC on 22 November is already the 23rd in Beijing: overdue tasks, 认定 dates and the
+    audit page's default period use that date, not the server's."""
+    from datetime import UTC, date, datetime
+
+    from scoring.services import context
+
+    class _Clock(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+            return datetime(2026, 11, 22, 17, 30, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(context, "datetime", _Clock)
+    assert context.local_today() == date(2026, 11, 23)
