@@ -6,7 +6,7 @@ import streamlit as st
 
 from scoring.services import audit
 from scoring.services.context import local_today
-from ui import data, state
+from ui import audit_parts, data, state
 from ui.i18n import lang, t
 
 user = state.require_user()
@@ -23,11 +23,13 @@ st.caption(t("audit.count", n=len(rows)))
 if rows.empty:
     st.info(t("audit.empty"))
 else:
-    st.dataframe(rows, hide_index=True, width="stretch")
+    shown = rows.assign(**{audit.DETAIL: rows[audit.DETAIL].map(audit_parts.readable)})  # the export keeps JSON
+    detail = st.column_config.TextColumn(t("audit.detail"), width="large")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={audit.DETAIL: detail})
     st.download_button(
         t("audit.export"),
         data=lambda: audit.export_audit(engine, user, rows),
-        file_name="审计日志.xlsx",
+        file_name=t("audit.file_name"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )

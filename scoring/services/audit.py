@@ -61,6 +61,9 @@ def record_export(engine: Engine, user: UserContext, what: str, rows: int, **det
         repo.append_audit(s, user.username, "export", detail)
 
 
+DETAIL = "详情"  # the column holding an entry's detail as JSON
+
+
 def audit_entries(
     engine: Engine,
     user: UserContext,
@@ -85,10 +88,10 @@ def audit_entries(
         stmt = stmt.where(AuditLog.action == action)
     with session_scope(engine, write=False) as s:
         rows = s.execute(stmt.order_by(AuditLog.id.desc()).limit(limit)).all()
-    frame = pd.DataFrame(rows, columns=["编号", "时间", "用户", "操作", "详情"])
+    frame = pd.DataFrame(rows, columns=["编号", "时间", "用户", "操作", DETAIL])
     frame["时间"] = pd.to_datetime(frame["时间"], utc=True).dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d %H:%M:%S")
     frame["操作"] = frame["操作"].map(lambda a: action_label(a, lang))
-    frame["详情"] = frame["详情"].map(lambda d: json.dumps(d, ensure_ascii=False) if d is not None else "")
+    frame[DETAIL] = frame[DETAIL].map(lambda d: json.dumps(d, ensure_ascii=False) if d is not None else "")
     return frame
 
 

@@ -13,6 +13,10 @@ def test_the_audit_page_labels_every_action_in_both_languages(demo_db: str) -> N
     shown = at.dataframe[0].value
     assert {"运行评分", "生成默认阶段计划", "新建用户"} <= set(shown["操作"])
     assert not set(shown["操作"]) & set(ACTION_NAMES)  # no raw action name
+    scoring = shown[shown["操作"] == "运行评分"]["详情"].iloc[0]
+    assert "轮次：2026年" in scoring and " · 评分记录：" in scoring and "{" not in scoring  # readable
+    created = shown[shown["操作"] == "新建用户"]["详情"]
+    assert created.str.contains("用户：t-evaluator").any() and created.str.contains("区县：—").any()
     box = next(b for b in at.selectbox if b.label == "操作")
     assert box.format_func("tasks_saved") == "更新阶段任务"
     at.sidebar.radio(key="lang").set_value("en").run()

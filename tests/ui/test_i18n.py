@@ -15,7 +15,8 @@ DASHBOARD_FILES = [
     "app.py",
     *(f"pages/{n}.py" for n in ("overview", "imports", "ranking", "merchant", "districts", "progress", "indicators")),
     *(f"ui/{n}.py" for n in ("shell", "widgets", "tables", "state", "data", "import_report", "merchant_parts")),
-    *(f"ui/{n}.py" for n in ("progress_parts", "indicator_parts", "auth")),
+    *(f"ui/{n}.py" for n in ("progress_parts", "indicator_parts", "auth", "audit_parts")),
+    "pages/audit.py",
 ]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_.\-]+)["']""")
