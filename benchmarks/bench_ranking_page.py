@@ -56,7 +56,7 @@ def build_database(path: Path, merchants: int) -> None:
     from scoring.engine.selection import candidates
     from scoring.services import indicators as indicator_service
     from scoring.services.context import CLI_USER
-    from scoring.services.runs import fingerprint
+    from scoring.services.runs import run_meta
     from scoring.storage import repository as repo
     from scoring.storage.database import make_engine, session_scope
     from scoring.storage.migrations import upgrade
@@ -78,17 +78,7 @@ def build_database(path: Path, merchants: int) -> None:
 
     cands = candidates(data, scores, system, SelectionSettings(settings, Quotas()))
     ranking = district_ranking(data, scores, cands, system)
-    meta = repo.RunMeta(
-        round_name=ROUND[0],
-        created_by="benchmark",
-        indicator_id=system.id,
-        indicator_version=system.version,
-        indicator_hash=system.content_hash,
-        data_fingerprint=fingerprint(data),
-        point_codes=[i.code for i in system.indicators] + [b.code for b in system.bonus_items],
-        dimension_codes=[d.code for d in system.dimensions],
-        settings={"threshold": settings},
-    )
+    meta = run_meta(system, data, "benchmark", {"threshold": settings})
     with session_scope(engine) as s:
         repo.save_run(s, meta, scores, cands, ranking)
     accounts.create_user(engine, CLI_USER, USER, "admin", password=PASSWORD)

@@ -17,11 +17,9 @@ CSV is also accepted in UTF-16 with a byte-order mark (Excel's "Unicode 文本")
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -29,6 +27,7 @@ from typing import Any
 import numpy as np
 import python_calamine
 
+from scoring.gc_pause import no_cyclic_gc
 from scoring.ingest.extent import column_letters
 from scoring.ingest.gate import MAX_COLUMNS, MAX_ROWS, OLE_MAGIC, ZIP_MAGIC, UploadError, check_size, check_xlsx
 from scoring.ingest.headers import HEADER_SCAN_ROWS, identify
@@ -73,26 +72,6 @@ def _rectangle(rows: Sequence[Sequence[Any]]) -> np.ndarray[Any, np.dtype[np.obj
         return cells
     width = max(len(r) for r in rows)
     return np.array([[*r, *([""] * (width - len(r)))] for r in rows], dtype=object)
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused while a workbook is read (gate, calamine, rows to array).
-
-    Reading makes hardly any reference cycles, but many fresh containers: calamine returns one list per
-    row (100,000 for a large sheet), and an import loads the merchant registry meanwhile on a
-    second thread (``services.imports``: a tuple per merchant). Each counts towards the collector's
-    thresholds and sets off collections that walk them all again (about 0.15 s per 100,000 rows),
-    to find nothing. Reference counting frees them as usual; the collector is re-enabled (if it
-    was enabled) as soon as the workbook is read.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _check_rows(file_name: str, title: str, n: int) -> None:
@@ -274,6 +253,7 @@ def read_upload(
     if suffix in (".csv", ".txt"):
         return _read_csv(file_name, data, specs)
     if suffix in (".xlsx", ".xlsm") or data.startswith((b"PK", OLE_MAGIC)):
-        with _no_cyclic_gc():
+        # calamine returns one list per row while the registry loads on another thread (services.imports)
+        with no_cyclic_gc():
             return _read_xlsx(file_name, data, specs, after_gate)
     raise UploadError(f"不支持的文件类型“{suffix or file_name}”：请上传 .xlsx 工作簿或 .csv 文件。")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -70,6 +71,21 @@ def load_round(engine: Engine, round_name: str, system: IndicatorSystem) -> Roun
     )  # fmt: skip
 
 
+def run_meta(system: IndicatorSystem, data: RoundData, created_by: str, settings: dict[str, Any]) -> repo.RunMeta:
+    """What a stored run records besides its results: round, who, indicator version and data fingerprint."""
+    return repo.RunMeta(
+        round_name=data.round_name,
+        created_by=created_by,
+        indicator_id=system.id,
+        indicator_version=system.version,
+        indicator_hash=system.content_hash,
+        data_fingerprint=fingerprint(data),
+        point_codes=[i.code for i in system.indicators] + [b.code for b in system.bonus_items],
+        dimension_codes=[d.code for d in system.dimensions],
+        settings=settings,
+    )
+
+
 def run_scoring(
     engine: Engine, user: UserContext, round_name: str, system: IndicatorSystem | None = None
 ) -> RoundResults:
@@ -82,17 +98,7 @@ def run_scoring(
     scores = score_round(data, system)
     cands = candidates(data, scores, system, selection)
     districts = district_ranking(data, scores, cands, system)
-    meta = repo.RunMeta(
-        round_name=round_name,
-        created_by=user.username,
-        indicator_id=system.id,
-        indicator_version=system.version,
-        indicator_hash=system.content_hash,
-        data_fingerprint=fingerprint(data),
-        point_codes=[i.code for i in system.indicators] + [b.code for b in system.bonus_items],
-        dimension_codes=[d.code for d in system.dimensions],
-        settings={"threshold": selection.threshold, **settings.as_json()},
-    )
+    meta = run_meta(system, data, user.username, {"threshold": selection.threshold, **settings.as_json()})
     with session_scope(engine) as s:
         run_id = repo.save_run(s, meta, scores, cands, districts)
         repo.append_audit(

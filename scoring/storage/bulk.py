@@ -17,12 +17,10 @@ ORDER BY, so rows are always inserted, and numbered, in key order.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import operator
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -53,23 +51,6 @@ from scoring.storage.models import Merchant
 Counts = tuple[int, int, int]  # inserted, updated, unchanged
 STAGE_ROWS = 200  # rows per staging INSERT on SQLite, within its limit on parameters per statement
 _SQLITE_PARAMETERS = 32_766 if sqlite3.sqlite_version_info >= (3, 32) else 999
-
-
-@contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused while parameters are built and sent.
-
-    An upsert of 100,000 rows holds a list of 100,000 values per column; every collection of the
-    youngest generation meanwhile walks all of them (about 25 ms each) to find no cycle. Reference
-    counting frees them as usual; the collector is re-enabled (if it was enabled) afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def upsert_rows(

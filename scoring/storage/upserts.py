@@ -27,8 +27,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from scoring.gc_pause import no_cyclic_gc
 from scoring.storage import cells, models
-from scoring.storage.bulk import no_cyclic_gc, upsert_rows
+from scoring.storage.bulk import upsert_rows
 from scoring.storage.columns import json_literals
 from scoring.storage.errors import StorageError
 from scoring.storage.sheet_tables import SHEET_TABLES, Field, Reference, SheetKind, SheetTable
