@@ -33,9 +33,8 @@ if user is None:
 
 page = shell.navigation(user)
 shell.sidebar(engine, user)
+shell.user_caption(user)
 if auth is not None:
     auth.account_box(engine, user)
-else:
-    shell.user_caption(user)
 shell.show_flash()
 shell.run_page(page)

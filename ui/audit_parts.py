@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scoring.services.context import ROLE_LABELS
-from ui.i18n import CATALOGUE, lang, t
+from ui.i18n import CATALOGUE, role_label, t
 
 _HASHES = {"sha256", "hash", "indicator_hash"}
 
@@ -17,8 +16,8 @@ def _value(key: str, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return t("audit.yes") if value else t("audit.no")
-    if key == "role" and isinstance(value, str) and lang() == "zh":
-        return ROLE_LABELS.get(value, value)
+    if key == "role" and isinstance(value, str):
+        return role_label(value)
     if key in _HASHES and isinstance(value, str):
         return value[:12]
     if key == "sheets" and isinstance(value, list):

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from scoring.auth.accounts import AccountError, LoginError, authenticate, log_logout, reload, set_password
 from scoring.auth.sso import sso_user
-from scoring.services.context import ROLE_LABELS, UserContext
+from scoring.services.context import UserContext
 from ui.i18n import t
 from ui.session import current_user, set_user
 
@@ -126,10 +126,7 @@ def login_page(engine: Engine) -> None:
 
 
 def account_box(engine: Engine, user: UserContext) -> None:
-    """Sidebar: who is signed in, sign-out and password change."""
-    scope = user.district or t("auth.all_districts")
-    role = ROLE_LABELS.get(user.role, user.role) if st.session_state.get("lang", "zh") == "zh" else user.role
-    st.sidebar.caption(t("auth.current_user", name=user.username, role=role, scope=scope))
+    """Sidebar, below who is signed in (``shell.user_caption``): password change and sign-out."""
     with st.sidebar.expander(t("auth.change_password")), st.form("password"):
         old = st.text_input(t("auth.old_password"), type="password")
         new = st.text_input(t("auth.new_password"), type="password")

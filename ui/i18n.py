@@ -12,6 +12,8 @@ from typing import Any
 
 import streamlit as st
 
+from scoring.services.context import ROLE_LABELS
+
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
 
@@ -881,8 +883,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "该账户已停用，请联系管理员。",
         "This account has been deactivated; please contact the administrator.",
     ),
-    "auth.all_districts": ("全部区县", "all districts"),
-    "auth.current_user": ("当前用户：{name}（{role}，{scope}）", "Signed in: {name} ({role}, {scope})"),
     "auth.change_password": ("修改密码", "Change password"),
     "auth.old_password": ("原密码", "Current password"),
     "auth.new_password": ("新密码（至少 10 位）", "New password (at least 10 characters)"),
@@ -923,6 +923,11 @@ def lang() -> str:
     except Exception:  # outside a Streamlit run (plain unit tests)
         value = DEFAULT
     return value if value in LANGUAGES else DEFAULT
+
+
+def role_label(role: str) -> str:
+    """A role's Chinese name (管理员, …) in Chinese; the role code itself in English."""
+    return ROLE_LABELS.get(role, role) if lang() == "zh" else role
 
 
 def t(key: str, **values: Any) -> str:

@@ -12,12 +12,12 @@ from sqlalchemy import Engine
 
 from scoring.ingest.parse import UploadError
 from scoring.services import dashboard
-from scoring.services.context import ROLE_LABELS, PermissionDenied, UserContext
+from scoring.services.context import PermissionDenied, UserContext
 from scoring.services.merchant_view import MerchantNotFound
 from scoring.services.runs import NoSuchRound
 from scoring.storage.errors import StorageError
 from ui import state
-from ui.i18n import LANGUAGES, t
+from ui.i18n import LANGUAGES, role_label, t
 
 ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger("fangxin.ui")
@@ -93,9 +93,9 @@ def sidebar(engine: Engine, user: UserContext) -> None:
 
 
 def user_caption(user: UserContext) -> None:
-    """Who is signed in, when the login module does not draw its own account box."""
-    role = ROLE_LABELS.get(user.role, user.role) if st.session_state.get("lang", "zh") == "zh" else user.role
-    st.sidebar.caption(t("sidebar.user", name=user.username, role=role, scope=user.district or t("sidebar.all")))
+    """Who is signed in: name, role and 区县 scope."""
+    scope = user.district or t("sidebar.all")
+    st.sidebar.caption(t("sidebar.user", name=user.username, role=role_label(user.role), scope=scope))
 
 
 def show_flash() -> None:
